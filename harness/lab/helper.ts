@@ -1,0 +1,92 @@
+import { execa, type ResultPromise } from 'execa';
+import { openSync, closeSync } from 'node:fs';
+import { LabError } from '../errors.ts';
+import { inNetns } from './ip.ts';
+import { isAlive, procId, stopProcess, type ProcId } from './procs.ts';
+import { forgetProcess, recordProcess } from './state.ts';
+
+/** A long-running process of the lab (dnsmasq, the mirror, a VM), supervised by pid file. */
+export interface Helper {
+  name: string;
+  proc: ProcId;
+  /** Settles when the process exits, with its exit code (or the signal that ended it). */
+  exited: Promise<{ exitCode?: number; signal?: string }>;
+  alive(): boolean;
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface HelperSpec {
+  name: string;
+  netns: string;
+  /** Run directory: the pid file goes to <runDir>/pids/<name>.pid. */
+  runDir: string;
+  cmd: string;
+  args: string[];
+  /** stdout and stderr both go here (appended). */
+  outputFile: string;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Starts a helper inside the lab namespace. It gets its own process group (detached) so a
+ * Ctrl-C on the terminal reaches only the harness, which then stops helpers in order.
+ */
+export function startHelper(spec: HelperSpec): Helper {
+  const [file, argv] = inNetns(spec.netns, spec.cmd, spec.args);
+  const out = openSync(spec.outputFile, 'a');
+  let child: ResultPromise;
+  try {
+    child = execa(file, argv, {
+      detached: true,
+      cleanup: false,
+      reject: false,
+      stdin: 'ignore',
+      stdout: out,
+      stderr: out,
+      ...(spec.cwd ? { cwd: spec.cwd } : {}),
+      ...(spec.env ? { env: spec.env } : {}),
+    });
+  } finally {
+    closeSync(out);
+  }
+  if (child.pid === undefined) throw new LabError(`could not start ${spec.name} (${spec.cmd})`);
+  // Read the start time at once: `ip netns exec` execs into the command, so the pid stays.
+  const proc = procId(child.pid);
+  recordProcess(spec.runDir, spec.name, proc);
+  const exited = child.then((r) => {
+    forgetProcess(spec.runDir, spec.name);
+    return { exitCode: r.exitCode, signal: r.signal };
+  });
+  return {
+    name: spec.name,
+    proc,
+    exited,
+    alive: () => isAlive(proc),
+    stop: async (graceMs = 3000) => {
+      await stopProcess(proc, graceMs);
+      await exited;
+    },
+  };
+}
+
+/** Polls `ready()` until it holds; fails early, with the helper's name, if the helper exits first. */
+export async function waitUntilReady(
+  h: Helper,
+  what: string,
+  ready: () => boolean,
+  opts: { timeoutMs: number; describeFailure?: () => string },
+): Promise<void> {
+  let exit: { exitCode?: number; signal?: string } | undefined;
+  void h.exited.then((e) => (exit = e));
+  const deadline = Date.now() + opts.timeoutMs;
+  while (!ready()) {
+    if (exit) {
+      throw new LabError(`${h.name} exited (${exit.exitCode ?? exit.signal}) before ${what}${opts.describeFailure ? `: ${opts.describeFailure()}` : ''}`);
+    }
+    if (Date.now() > deadline) {
+      throw new LabError(`timed out after ${opts.timeoutMs} ms waiting for ${what}${opts.describeFailure ? `: ${opts.describeFailure()}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

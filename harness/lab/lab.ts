@@ -1,0 +1,204 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { LabError } from '../errors.ts';
+import { stateRoot } from '../paths.ts';
+import type { Topology } from '../scenario/topology.ts';
+import { startDnsmasq, type DnsmasqRun } from '../services/dnsmasq.ts';
+import type { MirrorMount } from '../services/mirror.ts';
+import { startMirrorProcess, type MirrorRun } from '../services/mirrorProcess.ts';
+import { startHelper, type Helper, type HelperSpec } from './helper.ts';
+import { inNetns } from './ip.ts';
+import { clearImpairment, impair, setLink, type Impairment } from './faults.ts';
+import { labNames, newRunId, type LabNames } from './names.ts';
+import { createNetns, deleteNetns, netnsPath } from './netns.ts';
+import { createBridge, createTap, deleteLink } from './network.ts';
+import { reapStaleRuns } from './reap.ts';
+import { onTerminate } from './signals.ts';
+import { createRunState } from './state.ts';
+import { Teardown } from './teardown.ts';
+import { rmSync } from 'node:fs';
+
+export interface LabOptions {
+  topology: Topology;
+  runId?: string;
+  /** TFTP root (the rendered `<out>/tftp`); without it dnsmasq does DHCP only. */
+  tftpRoot?: string;
+  /** What the mirror serves; without it no mirror runs. */
+  mirrorMounts?: MirrorMount[];
+  /** No dnsmasq at all (tests of the bare network). */
+  noDhcp?: boolean;
+  /** Logs kept after teardown (dnsmasq.log, access.log); default: inside the run dir, removed with it. */
+  logDir?: string;
+  /** Tear down on SIGINT/SIGTERM/SIGHUP (default true). */
+  handleSignals?: boolean;
+  /** Reap runs left by killed harness processes before starting (default true). */
+  reapStale?: boolean;
+}
+
+/**
+ * One lab: a network namespace with a bridge holding the server address, a tap per node,
+ * dnsmasq and the mirror running inside it. `Lab.up()` builds it; `down()` removes all of it
+ * in reverse order, also when `up()` failed half-way and on SIGINT/SIGTERM.
+ */
+export class Lab {
+  readonly names: LabNames;
+  readonly runDir: string;
+  readonly logDir: string;
+  dnsmasq?: DnsmasqRun;
+  mirror?: MirrorRun;
+  private readonly teardown = new Teardown();
+  private readonly helpers = new Set<Helper>();
+  private unregisterSignals?: () => void;
+  private downPromise?: Promise<void>;
+
+  private constructor(
+    readonly topology: Topology,
+    runId: string,
+    logDir: string | undefined,
+  ) {
+    this.names = labNames(runId);
+    this.runDir = join(stateRoot(), runId);
+    this.logDir = logDir ?? join(this.runDir, 'logs');
+  }
+
+  static async up(opts: LabOptions): Promise<Lab> {
+    if (opts.reapStale ?? true) await reapStaleRuns();
+    const lab = new Lab(opts.topology, opts.runId ?? newRunId(), opts.logDir);
+    if (opts.handleSignals ?? true) lab.unregisterSignals = onTerminate(() => lab.down());
+    try {
+      await lab.build(opts);
+    } catch (err) {
+      const failures = await lab.down().then(
+        () => [],
+        (e: unknown) => [String(e)],
+      );
+      if (failures.length) throw new LabError(`${err instanceof Error ? err.message : String(err)} (and teardown failed: ${failures.join('; ')})`);
+      throw err;
+    }
+    return lab;
+  }
+
+  get runId(): string {
+    return this.names.runId;
+  }
+
+  get netns(): string {
+    return this.names.netns;
+  }
+
+  /** What a person types to get a shell in the lab's network. */
+  get nsenterCommand(): string {
+    return `nsenter --net=${netnsPath(this.netns)}`;
+  }
+
+  get dnsmasqLog(): string {
+    return join(this.logDir, 'dnsmasq.log');
+  }
+
+  get accessLog(): string {
+    return join(this.logDir, 'access.log');
+  }
+
+  get mirrorUrl(): string {
+    const { serverIp, mirrorPort } = this.topology.network;
+    return `http://${serverIp}:${mirrorPort}`;
+  }
+
+  tapOf(nodeName: string): string {
+    const i = this.topology.nodes.findIndex((n) => n.name === nodeName);
+    if (i < 0) throw new LabError(`no node ${nodeName} in this lab (have: ${this.topology.nodes.map((n) => n.name).join(', ')})`);
+    return this.names.tap(i);
+  }
+
+  private async build(opts: LabOptions): Promise<void> {
+    const { network, nodes } = this.topology;
+    createRunState(this.runId);
+    this.teardown.add(`remove ${this.runDir}`, () => rmSync(this.runDir, { recursive: true, force: true }));
+    mkdirSync(this.logDir, { recursive: true });
+
+    await createNetns(this.netns);
+    this.teardown.add(`delete namespace ${this.netns}`, () => deleteNetns(this.netns));
+    await createBridge(this.netns, this.names.bridge, network.serverIp, network.prefix);
+    this.teardown.add(`delete bridge ${this.names.bridge}`, () => deleteLink(this.netns, this.names.bridge));
+    for (const node of nodes) {
+      const tap = this.tapOf(node.name);
+      await createTap(this.netns, tap, this.names.bridge);
+      this.teardown.add(`delete tap ${tap}`, () => deleteLink(this.netns, tap));
+    }
+
+    if (!opts.noDhcp) {
+      this.dnsmasq = await startDnsmasq({
+        netns: this.netns,
+        runDir: this.runDir,
+        settings: {
+          interface: this.names.bridge,
+          serverIp: network.serverIp,
+          prefix: network.prefix,
+          nodes,
+          tftpRoot: opts.tftpRoot,
+          logFile: this.dnsmasqLog,
+        },
+      }).catch((err: unknown) => {
+        throw new LabError(`dnsmasq: ${err instanceof Error ? err.message : String(err)}`);
+      });
+      this.track(this.dnsmasq.helper);
+    }
+    if (opts.mirrorMounts) {
+      this.mirror = await startMirrorProcess({
+        netns: this.netns,
+        runDir: this.runDir,
+        mirror: { host: network.serverIp, port: network.mirrorPort, mounts: opts.mirrorMounts, accessLog: this.accessLog },
+      });
+      this.track(this.mirror.helper);
+    }
+  }
+
+  private track(h: Helper): void {
+    this.helpers.add(h);
+    this.teardown.add(`stop ${h.name}`, async () => {
+      await h.stop();
+      this.helpers.delete(h);
+    });
+  }
+
+  /**
+   * Starts another process inside the lab (a QEMU machine): it gets a pid file, so a killed run
+   * is reaped, and it is stopped at teardown before the network it uses goes away.
+   */
+  spawn(spec: Omit<HelperSpec, 'netns' | 'runDir'>): Helper {
+    const h = startHelper({ ...spec, netns: this.netns, runDir: this.runDir });
+    this.track(h);
+    return h;
+  }
+
+  /** argv that runs a short command inside the lab namespace (probes, tests). */
+  inside(cmd: string, args: string[] = []): [string, string[]] {
+    return inNetns(this.netns, cmd, args);
+  }
+
+  async linkDown(nodeName: string): Promise<void> {
+    await setLink(this.netns, this.tapOf(nodeName), 'down');
+  }
+
+  async linkUp(nodeName: string): Promise<void> {
+    await setLink(this.netns, this.tapOf(nodeName), 'up');
+  }
+
+  async impair(nodeName: string, imp: Impairment): Promise<void> {
+    await impair(this.netns, this.tapOf(nodeName), imp);
+  }
+
+  async clearImpairment(nodeName: string): Promise<void> {
+    await clearImpairment(this.netns, this.tapOf(nodeName));
+  }
+
+  /** Tears everything down, in reverse order of creation; safe to call more than once. */
+  down(): Promise<void> {
+    this.downPromise ??= (async () => {
+      const failures = await this.teardown.run();
+      this.unregisterSignals?.();
+      if (failures.length) throw new LabError(`lab ${this.runId} teardown: ${failures.join('; ')}`);
+    })();
+    return this.downPromise;
+  }
+}
