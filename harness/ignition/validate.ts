@@ -17,11 +17,11 @@ export interface ValidationResult {
 
 export async function validateIgnition(config: IgnitionConfig | string): Promise<ValidationResult> {
   const parsed = typeof config === 'string' ? (JSON.parse(config) as IgnitionConfig) : config;
-  let validatedAs = parsed.ignition?.version ?? 'unknown';
-  let input = parsed;
+  let validatedAs: string = parsed.ignition?.version ?? 'unknown';
+  let input: unknown = parsed;
   if (validatedAs === '3.4.0') {
     validatedAs = '3.4.0-experimental';
-    input = { ...parsed, ignition: { ...parsed.ignition, version: validatedAs as never } };
+    input = { ...parsed, ignition: { ...parsed.ignition, version: validatedAs } };
   }
   const result = await execa(ignitionValidateBinary, ['-'], { input: JSON.stringify(input), reject: false });
   const messages = `${result.stdout}\n${result.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);

@@ -1,0 +1,34 @@
+import type { Scenario, ScenarioNode } from '../harness/scenario/model.ts';
+import { defaultNetwork } from '../harness/scenario/topology.ts';
+
+const seed = 'test/fixtures/seed';
+const seedNode = (n: number, role: ScenarioNode['role']): ScenarioNode => ({
+  name: `node-${n}`,
+  mac: `52:54:00:00:00:${(0x45 + n).toString(16)}`,
+  ip: `10.0.0.${69 + n}`,
+  role,
+  templates: { pxe: `${seed}/node-${n}-ignite-pxe.yaml`, boot: `${seed}/node-${n}-ignite-boot.yaml` },
+});
+
+/**
+ * The seed's configs exactly as written (test/fixtures/seed/): roles say what the seed intends; the
+ * configs do not achieve it. Expected to fail, for the reasons lint also reports.
+ */
+const scenario: Scenario = {
+  name: 'seed-literal',
+  description: "The seed document's configs as written, mistakes included",
+  network: defaultNetwork,
+  nodes: [seedNode(1, 'init'), seedNode(2, 'server'), seedNode(3, 'server')],
+  // Unused by the seed's configs (they hard-code their tokens); required by the model.
+  cluster: { token: 'unused-by-seed-configs' },
+  templates: { pxe: `${seed}/node-1-ignite-pxe.yaml`, boot: `${seed}/node-1-ignite-boot.yaml` },
+  expect: {
+    outcome: 'fail',
+    reasons: [
+      'node-1 sets K3STOKEN and INSTALLK3S_EXEC, which install.sh does not read: no node runs --cluster-init',
+      'node-1 token differs from node-2/node-3 (secretedgeclustertoken vs secret_edgecluster_token)',
+    ],
+  },
+};
+
+export default scenario;

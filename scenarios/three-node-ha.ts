@@ -1,0 +1,19 @@
+import type { Scenario } from '../harness/scenario/model.ts';
+import { defaultNetwork } from '../harness/scenario/topology.ts';
+
+/** The seed's HA cluster done right: node-1 starts embedded etcd, node-2 and node-3 join it. */
+const scenario: Scenario = {
+  name: 'three-node-ha',
+  description: 'Three K3s servers with embedded etcd: node-1 --cluster-init, node-2/3 --server https://10.0.0.70:6443',
+  network: defaultNetwork,
+  nodes: [
+    { name: 'node-1', mac: '52:54:00:00:00:46', ip: '10.0.0.70', role: 'init' },
+    { name: 'node-2', mac: '52:54:00:00:00:47', ip: '10.0.0.71', role: 'server' },
+    { name: 'node-3', mac: '52:54:00:00:00:48', ip: '10.0.0.72', role: 'server' },
+  ],
+  cluster: { token: 'lab-edge-cluster-token' },
+  templates: { pxe: 'templates/ignite-pxe.yaml', boot: 'templates/ignite-boot.yaml' },
+  expect: { outcome: 'pass' },
+};
+
+export default scenario;
