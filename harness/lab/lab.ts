@@ -11,7 +11,7 @@ import { inNetns } from './ip.ts';
 import { clearImpairment, impair, setLink, type Impairment } from './faults.ts';
 import { labNames, newRunId, type LabNames } from './names.ts';
 import { createNetns, deleteNetns, netnsPath } from './netns.ts';
-import { createBridge, createTap, deleteLink } from './network.ts';
+import { createBridge, createTap, deleteLink, labIpv6Prefix } from './network.ts';
 import { reapStaleRuns } from './reap.ts';
 import { onTerminate } from './signals.ts';
 import { createRunState } from './state.ts';
@@ -137,6 +137,7 @@ export class Lab {
           nodes,
           tftpRoot: opts.tftpRoot,
           logFile: this.dnsmasqLog,
+          ipv6RaPrefix: labIpv6Prefix,
         },
       }).catch((err: unknown) => {
         throw new LabError(`dnsmasq: ${err instanceof Error ? err.message : String(err)}`);

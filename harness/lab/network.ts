@@ -1,5 +1,8 @@
 import { ip } from './ip.ts';
 
+/** Unique-local /64 on every lab bridge; each lab has its own namespace, so they never meet. */
+export const labIpv6Prefix = 'fd00:1ab::';
+
 /**
  * The lab's L2 segment: one bridge holding the server address. STP off and forward delay 0:
  * with the kernel defaults a new port stays in listening/learning for 2×15 s and the first
@@ -8,6 +11,8 @@ import { ip } from './ip.ts';
 export async function createBridge(netns: string, name: string, address: string, prefix: number): Promise<void> {
   await ip(['link', 'add', 'name', name, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0'], netns);
   await ip(['addr', 'add', `${address}/${prefix}`, 'dev', name], netns);
+  // A unique-local address, only so dnsmasq has a prefix to send router advertisements for.
+  await ip(['-6', 'addr', 'add', `${labIpv6Prefix}5/64`, 'dev', name, 'nodad'], netns);
   await ip(['link', 'set', name, 'up'], netns);
 }
 

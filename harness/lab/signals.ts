@@ -6,8 +6,8 @@
 type Cleanup = () => Promise<unknown>;
 
 const cleanups = new Set<Cleanup>();
-let installed = false;
 let stopping = false;
+const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 const exitCodes: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
@@ -19,14 +19,16 @@ async function onSignal(sig: NodeJS.Signals): Promise<void> {
   process.exit(exitCodes[sig] ?? 1);
 }
 
+function listener(sig: NodeJS.Signals): void {
+  void onSignal(sig);
+}
+
 /** Registers a teardown to run on SIGINT/SIGTERM/SIGHUP; call the returned function once it ran normally. */
 export function onTerminate(cleanup: Cleanup): () => void {
-  if (!installed) {
-    installed = true;
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void onSignal(sig));
-  }
+  if (cleanups.size === 0) for (const sig of signals) process.on(sig, listener);
   cleanups.add(cleanup);
   return () => {
-    cleanups.delete(cleanup);
+    // With no lab left, the process gets its default signal behaviour back.
+    if (cleanups.delete(cleanup) && cleanups.size === 0) for (const sig of signals) process.off(sig, listener);
   };
 }

@@ -15,6 +15,12 @@ export interface DnsmasqSettings {
   leaseFile: string;
   /** DNS stays off (port 0) unless a scenario asks for it. */
   dns?: boolean;
+  /**
+   * IPv6 prefix (`fd00:1ab::`, /64) to announce in router advertisements. iPXE waits ~16 s for
+   * an RA on every PXE boot when none comes; this ends the wait. Router lifetime 0: nobody
+   * is told there is a router, and the addresses made from it reach nothing but the lab.
+   */
+  ipv6RaPrefix?: string;
 }
 
 export function netmaskOf(prefix: number): string {
@@ -72,6 +78,9 @@ export function dnsmasqConfig(s: DnsmasqSettings): string {
     ...(s.dns ? [] : ['dhcp-option=option:dns-server']),
     ...s.nodes.map((n) => `dhcp-host=${n.mac},${n.ip},${n.name}`),
   ];
+  if (s.ipv6RaPrefix) {
+    lines.push('enable-ra', `dhcp-range=${s.ipv6RaPrefix},ra-only,64`, `ra-param=${s.interface},10,0`);
+  }
   if (s.tftpRoot) {
     lines.push(
       'enable-tftp',
