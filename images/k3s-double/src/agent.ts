@@ -1,0 +1,49 @@
+/** `k3s agent --server URL --token T`: pin the CA from the token, then post heartbeats to the server. */
+import { hostname } from 'node:os';
+import { str, list, type ParsedFlags } from './args.ts';
+import { httpsRequest } from './https.ts';
+import { fatal, FatalError, log, redact } from './log.ts';
+import { defaultNodeIp } from './netinfo.ts';
+import { notifyReady } from './notify.ts';
+import { caHash } from './pki.ts';
+import { redactedArgs } from './server/run.ts';
+import { AGENT_HEARTBEAT_PATH } from './server/agentRoute.ts';
+import { HEARTBEAT_MS } from './server/nodes.ts';
+import { parseToken, tokenFrom } from './token.ts';
+import { K3S_VERSION } from './version.ts';
+
+export async function runAgent(flags: ParsedFlags, argv: string[]): Promise<void> {
+  const server = str(flags, 'server');
+  const raw = tokenFrom(str(flags, 'token'), str(flags, 'token-file'));
+  if (!server) fatal('--server is required for agent (or K3S_URL)');
+  if (!raw) fatal('--token is required for agent (or K3S_TOKEN / --token-file)');
+  redact(raw);
+  const tok = parseToken(raw);
+  redact(tok.secret);
+  const name = (str(flags, 'node-name') ?? hostname()).toLowerCase();
+  const ip = str(flags, 'node-ip') ?? defaultNodeIp();
+  log('info', `Starting k3s agent ${K3S_VERSION} (lab double) ${name} on ${ip}, server ${server}`);
+
+  const cacerts = await httpsRequest(`${server}/cacerts`, { insecure: true });
+  if (cacerts.status !== 200) fatal(`failed to get CA certs from ${server}/cacerts: HTTP ${cacerts.status}`);
+  if (tok.caHash && caHash(cacerts.body) !== tok.caHash) fatal('token CA hash does not match the Cluster CA certificate hash');
+
+  const body = JSON.stringify({ name, ip, server: false, labels: list(flags, 'node-label'), args: redactedArgs(['agent', ...argv]) });
+  let ready = false;
+  for (;;) {
+    try {
+      const r = await httpsRequest(`${server}${AGENT_HEARTBEAT_PATH}`, { ca: cacerts.body, body, basicAuth: ['node', tok.secret] });
+      if (r.status === 401) fatal(`the server ${server} refused the token (401 Unauthorized); check K3S_TOKEN`);
+      if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
+      if (!ready) {
+        ready = true;
+        await notifyReady('k3s agent (lab double) is up and running');
+        log('info', 'k3s agent is up and running');
+      }
+    } catch (e) {
+      if (e instanceof FatalError) throw e;
+      log('warning', `Heartbeat to ${server} failed: ${(e as Error).message}`);
+    }
+    await new Promise((r) => setTimeout(r, HEARTBEAT_MS));
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * Agents have no etcd: they post their node status to a server (basic auth `node:<token>`), and the
+ * server keeps that node's lease alive on their behalf. A silent agent's lease expires like a server's.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EtcdClient } from '../etcd/client.ts';
+import { log } from '../log.ts';
+import { basicAuthMatches } from './api.ts';
+import { NodeHeartbeat, registerNode, type NodeRegistration } from './nodes.ts';
+
+export const AGENT_HEARTBEAT_PATH = '/v1-k3s/lab-agent-heartbeat';
+
+export function agentHeartbeatRoute(etcd: EtcdClient, token: string) {
+  const beats = new Map<string, NodeHeartbeat>();
+  return {
+    [`POST ${AGENT_HEARTBEAT_PATH}`]: async (req: IncomingMessage, body: string, res: ServerResponse) => {
+      const ip = (req.socket.remoteAddress ?? '?').replace(/^::ffff:/, '');
+      if (!basicAuthMatches(req, 'node', token)) {
+        log('warning', `Refused agent ${ip}: the token does not match this cluster's token`);
+        res.writeHead(401).end('Unauthorized');
+        return;
+      }
+      const reg = JSON.parse(body) as NodeRegistration;
+      let beat = beats.get(reg.name);
+      if (!beat) {
+        await registerNode(etcd, { ...reg, server: false });
+        beat = new NodeHeartbeat(etcd, reg.name);
+        beats.set(reg.name, beat);
+        log('info', `Agent node ${reg.name} (${ip}) registered`);
+      }
+      await beat.beat();
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    },
+  };
+}

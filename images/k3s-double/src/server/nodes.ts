@@ -1,0 +1,191 @@
+/**
+ * Node objects in etcd (/registry/minions/<name>, where Kubernetes keeps them) and the node heartbeat as
+ * an etcd lease (/registry/leases/kube-node-lease/<name>). Ready is read from the lease: when a node stops
+ * renewing, etcd drops the key after LEASE_TTL and the node reads NotReady (status Unknown, as Kubernetes
+ * reports a node whose kubelet stopped posting) — no clock on any other node is trusted.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { arch, hostname, release } from 'node:os';
+import { EtcdClient } from '../etcd/client.ts';
+import { log } from '../log.ts';
+import { K3S_VERSION } from '../version.ts';
+
+// 15 s: with etcd's lease extension on a leader change (election timeout 5 s) a dead node reads NotReady in ~25 s.
+export const LEASE_TTL_SECONDS = 15;
+export const HEARTBEAT_MS = 5_000;
+
+const nodeKey = (name: string) => `/registry/minions/${name}`;
+const leaseKey = (name: string) => `/registry/leases/kube-node-lease/${name}`;
+
+export interface NodeRegistration {
+  name: string;
+  ip: string;
+  server: boolean;
+  labels: string[];
+  /** Redacted flags, for the k3s.io/node-args annotation. */
+  args: string[];
+}
+
+function osImage(): string {
+  try {
+    return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'Linux';
+  } catch {
+    return 'Linux';
+  }
+}
+
+function readOr(path: string, fallback: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return fallback;
+  }
+}
+
+export function nodeObject(reg: NodeRegistration, previous?: any): any {
+  const labels: Record<string, string> = {
+    'beta.kubernetes.io/arch': 'amd64',
+    'beta.kubernetes.io/instance-type': 'k3s',
+    'beta.kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    'kubernetes.io/hostname': reg.name,
+    'kubernetes.io/os': 'linux',
+    'node.kubernetes.io/instance-type': 'k3s',
+  };
+  if (reg.server) {
+    labels['node-role.kubernetes.io/control-plane'] = 'true';
+    labels['node-role.kubernetes.io/etcd'] = 'true';
+    labels['node-role.kubernetes.io/master'] = 'true';
+  }
+  for (const l of reg.labels) {
+    const [k, v = ''] = l.split('=');
+    if (k) labels[k] = v;
+  }
+  return {
+    kind: 'Node',
+    apiVersion: 'v1',
+    metadata: {
+      name: reg.name,
+      uid: previous?.metadata?.uid ?? randomUUID(),
+      creationTimestamp: previous?.metadata?.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      labels,
+      annotations: {
+        'k3s.io/hostname': hostname(),
+        'k3s.io/internal-ip': reg.ip,
+        'k3s.io/node-args': JSON.stringify(reg.args),
+        'lab.flatcar-k3s/double': 'true',
+      },
+    },
+    spec: { podCIDR: undefined },
+    status: {
+      addresses: [
+        { type: 'InternalIP', address: reg.ip },
+        { type: 'Hostname', address: reg.name },
+      ],
+      nodeInfo: {
+        architecture: arch() === 'x64' ? 'amd64' : arch(),
+        bootID: readOr('/proc/sys/kernel/random/boot_id', ''),
+        containerRuntimeVersion: 'lab-double://none',
+        kernelVersion: release(),
+        kubeProxyVersion: K3S_VERSION,
+        kubeletVersion: K3S_VERSION,
+        machineID: readOr('/etc/machine-id', ''),
+        operatingSystem: 'linux',
+        osImage: osImage(),
+        systemUUID: readOr('/sys/class/dmi/id/product_uuid', ''),
+      },
+    },
+  };
+}
+
+/** Writes (or refreshes) the node object, keeping its uid and creation time across restarts. */
+export async function registerNode(etcd: EtcdClient, reg: NodeRegistration): Promise<void> {
+  const prev = await etcd.get(nodeKey(reg.name));
+  await etcd.put(nodeKey(reg.name), JSON.stringify(nodeObject(reg, prev ? JSON.parse(prev.value) : undefined)));
+}
+
+/** Keeps one node's lease alive: renew, or take a fresh lease when etcd says the old one is gone. */
+export class NodeHeartbeat {
+  private leaseId: string | undefined;
+  private acquireTime = new Date().toISOString();
+  private timer: NodeJS.Timeout | undefined;
+  private failing = false;
+
+  constructor(
+    private readonly etcd: EtcdClient,
+    private readonly name: string,
+  ) {}
+
+  async beat(): Promise<void> {
+    if (!this.leaseId || (await this.etcd.keepAlive(this.leaseId)) <= 0) {
+      this.leaseId = await this.etcd.grant(LEASE_TTL_SECONDS);
+      this.acquireTime = new Date().toISOString();
+    }
+    const renewTime = new Date().toISOString();
+    await this.etcd.put(
+      leaseKey(this.name),
+      JSON.stringify({ holderIdentity: this.name, leaseDurationSeconds: LEASE_TTL_SECONDS, acquireTime: this.acquireTime, renewTime }),
+      this.leaseId,
+    );
+  }
+
+  start(): void {
+    const tick = async () => {
+      try {
+        await this.beat();
+        if (this.failing) log('info', `Node heartbeat for ${this.name} restored`);
+        this.failing = false;
+      } catch (e) {
+        if (!this.failing) log('warning', `Node heartbeat for ${this.name} failed: ${(e as Error).message}`);
+        this.failing = true;
+      }
+      this.timer = setTimeout(tick, HEARTBEAT_MS);
+    };
+    this.timer = setTimeout(tick, HEARTBEAT_MS);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+}
+
+function readyCondition(lease: any | undefined, lastSeen: string | undefined): any {
+  if (lease) {
+    return {
+      type: 'Ready',
+      status: 'True',
+      reason: 'KubeletReady',
+      message: 'kubelet is posting ready status',
+      lastHeartbeatTime: lease.renewTime?.replace(/\.\d+Z$/, 'Z'),
+      lastTransitionTime: lease.acquireTime?.replace(/\.\d+Z$/, 'Z'),
+    };
+  }
+  return {
+    type: 'Ready',
+    status: 'Unknown',
+    reason: 'NodeStatusUnknown',
+    message: 'Kubelet stopped posting node status.',
+    lastHeartbeatTime: lastSeen,
+    lastTransitionTime: lastSeen,
+  };
+}
+
+/** Nodes as the API shows them: the stored object with its Ready condition from the lease. */
+export async function listNodes(etcd: EtcdClient): Promise<{ items: any[]; resourceVersion: string }> {
+  const [nodes, leases] = await Promise.all([etcd.range('/registry/minions/'), etcd.range('/registry/leases/kube-node-lease/')]);
+  const leaseByName = new Map(leases.kvs.map((kv) => [kv.key.slice('/registry/leases/kube-node-lease/'.length), JSON.parse(kv.value)]));
+  const items = nodes.kvs.map((kv) => {
+    const node = JSON.parse(kv.value);
+    node.metadata.resourceVersion = kv.modRevision;
+    const lease = leaseByName.get(node.metadata.name);
+    node.status.conditions = [readyCondition(lease, node.metadata.annotations?.['lab.flatcar-k3s/last-seen'])];
+    return node;
+  });
+  return { items, resourceVersion: nodes.revision };
+}
+
+export async function getNode(etcd: EtcdClient, name: string): Promise<any | undefined> {
+  const { items } = await listNodes(etcd);
+  return items.find((n) => n.metadata.name === name);
+}

@@ -1,0 +1,131 @@
+/**
+ * Three K3s doubles on three addresses in private network namespaces form an HA cluster with embedded
+ * etcd, refuse a wrong token, survive the loss of the first server and take it back without re-init.
+ * Observed only through what real k3s also offers: the Kubernetes API (official client), etcdctl, logs.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildK3sDouble } from '../../images/k3s-double/build.ts';
+import type { ObservedNode } from '../../harness/cluster/nodes.ts';
+import type { EtcdMember } from '../../harness/cluster/etcd.ts';
+import { createNetnsLab, namespacePids, type NetnsLab } from './support/k3sNetns.ts';
+import { killNode, logOf, probe, startDouble, waitFor, type DoubleNode } from './support/k3sDoubleNode.ts';
+
+const TOKEN = 'lab-secret-Zq81xw';
+
+describe('K3s double: three-server cluster in network namespaces', () => {
+  let root: string;
+  let bin: string;
+  let lab: NetnsLab;
+  let nodes: DoubleNode[];
+  const api = (n: DoubleNode) => `https://${n.ip}:6443`;
+  const nodesVia = (n: DoubleNode) => probe<ObservedNode[]>(lab.lan, 'nodes', n.kubeconfig, api(n));
+  const membersVia = (n: DoubleNode) => probe<EtcdMember[]>(lab.lan, 'members', n.dataDir, `https://${n.ip}:2379`);
+  const upAndRunning = (n: DoubleNode, what: string) =>
+    waitFor(`${n.name} to log "k3s is up and running" (${what})`, 180_000, async () => {
+      if (n.child?.exitCode != null) throw new Error(`${n.name} exited with ${n.child.exitCode}: ${logOf(n).trim().split('\n').pop()}`);
+      return /k3s is up and running/.test(logOf(n)) ? true : undefined;
+    });
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'k3s-double-e2e-'));
+    bin = await buildK3sDouble(join(root, 'bin', 'k3s'));
+    lab = await createNetnsLab(`c${process.pid % 10000}`, 4);
+    nodes = lab.nodes.map((n, i) => ({
+      name: `node-${i + 1}`,
+      ns: n.ns,
+      ip: n.ip,
+      dataDir: join(root, `node-${i + 1}`, 'data'),
+      kubeconfig: join(root, `node-${i + 1}`, 'k3s.yaml'),
+      logFile: join(root, `node-${i + 1}.log`),
+    }));
+  });
+
+  afterAll(async () => {
+    await lab?.destroy();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('forms a cluster: init + two joins, 3 Ready nodes with server roles, 3 etcd members', async () => {
+    const [n1, n2, n3] = nodes as [DoubleNode, DoubleNode, DoubleNode];
+    startDouble(bin, n1, ['server', '--cluster-init', '--disable=traefik', '--write-kubeconfig-mode=644'], { K3S_TOKEN: TOKEN });
+    await upAndRunning(n1, 'cluster-init');
+    const nodeToken = readFileSync(join(n1.dataDir, 'server', 'node-token'), 'utf8').trim();
+    expect(nodeToken).toMatch(/^K10[0-9a-f]{64}::server:/);
+
+    // One join with the full node-token (CA pinned), one with the bare token, as users do both.
+    startDouble(bin, n2, ['server', '--server', api(n1)], { K3S_TOKEN: nodeToken });
+    await upAndRunning(n2, 'join with node-token');
+    startDouble(bin, n3, ['server', `--server=${api(n1)}`, '--token', TOKEN, '--tls-san', 'k3s.lab.example']);
+    await upAndRunning(n3, 'join with bare token');
+
+    const seen = await waitFor('3 Ready nodes', 60_000, async () => {
+      const list = await nodesVia(n3);
+      return list.length === 3 && list.every((n) => n.ready) ? list : undefined;
+    });
+    expect(seen.map((n) => n.name)).toEqual(['node-1', 'node-2', 'node-3']);
+    for (const n of seen) expect(n.roles).toEqual(['control-plane', 'etcd', 'master']);
+    expect(seen.map((n) => n.internalIp)).toEqual(['10.77.0.11', '10.77.0.12', '10.77.0.13']);
+
+    const members = await membersVia(n2);
+    expect(members).toHaveLength(3);
+    expect(members.map((m) => m.peerURLs[0]).sort()).toEqual(['https://10.77.0.11:2380', 'https://10.77.0.12:2380', 'https://10.77.0.13:2380']);
+    expect(existsSync(join(n1.dataDir, 'server', 'db', 'etcd', 'member', 'wal'))).toBe(true);
+  });
+
+  it('refuses a wrong token with a clear log line, and that node never appears', async () => {
+    const [n1, , , n4] = nodes as [DoubleNode, DoubleNode, DoubleNode, DoubleNode];
+    const child = startDouble(bin, n4, ['server', '--server', api(n1)], { K3S_TOKEN: 'not-the-token' });
+    const code = await waitFor('the wrong-token server to exit', 60_000, async () => child.exitCode ?? undefined);
+    expect(code).toBe(1);
+    expect(logOf(n4)).toMatch(/level=fatal .*refused the token \(401 Unauthorized\)/);
+    expect(logOf(n1)).toMatch(/Refused server join from 10\.77\.0\.14: the token does not match/);
+    expect((await nodesVia(n1)).map((n) => n.name)).not.toContain('node-4');
+    expect(await membersVia(n1)).toHaveLength(3);
+    expect(namespacePids(n4.ns)).toEqual([]);
+  });
+
+  it('loses the first server: API answers on the others, that node turns NotReady within 40 s', async () => {
+    const [n1, n2, n3] = nodes as [DoubleNode, DoubleNode, DoubleNode];
+    const before = await membersVia(n2);
+    killNode(n1);
+    const killedAt = Date.now();
+    const list = await waitFor('node-1 NotReady seen through node-2', 60_000, async () => {
+      const l = await nodesVia(n2);
+      return l.find((n) => n.name === 'node-1')?.ready === false ? l : undefined;
+    });
+    const notReadyAfterMs = Date.now() - killedAt;
+    console.log(`node-1 NotReady ${notReadyAfterMs} ms after it was killed`);
+    expect(notReadyAfterMs).toBeLessThan(40_000);
+    expect(list.filter((n) => n.ready).map((n) => n.name)).toEqual(['node-2', 'node-3']);
+    expect((await nodesVia(n3)).length).toBe(3);
+    expect((await membersVia(n3)).map((m) => m.id).sort()).toEqual(before.map((m) => m.id).sort());
+  });
+
+  it('restarts the first server with the same flags: back Ready, same etcd members, no re-init', async () => {
+    const [n1, n2] = nodes as [DoubleNode, DoubleNode];
+    const before = await membersVia(n2);
+    n1.logFile = n1.logFile.replace(/\.log$/, '-restart.log');
+    startDouble(bin, n1, ['server', '--cluster-init', '--disable=traefik', '--write-kubeconfig-mode=644'], { K3S_TOKEN: TOKEN });
+    await upAndRunning(n1, 'restart');
+    expect(logOf(n1)).toMatch(/Found existing etcd data .*resuming this member, not initializing a cluster/);
+    expect(logOf(n1)).not.toMatch(/Initializing a new etcd cluster/);
+    await waitFor('3 Ready nodes after restart', 60_000, async () => {
+      const l = await nodesVia(n1);
+      return l.length === 3 && l.every((n) => n.ready) ? l : undefined;
+    });
+    const after = await membersVia(n1);
+    expect(after.map((m) => m.id).sort()).toEqual(before.map((m) => m.id).sort());
+  });
+
+  it('never writes the token into any log', () => {
+    const logs = [...nodes.map((n) => n.logFile), nodes[0]!.logFile.replace(/-restart\.log$/, '.log')];
+    for (const f of logs) {
+      const text = existsSync(f) ? readFileSync(f, 'utf8') : '';
+      expect(text.length).toBeGreaterThan(0);
+      expect(text).not.toContain(TOKEN);
+    }
+  });
+});

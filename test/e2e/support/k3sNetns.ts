@@ -1,0 +1,61 @@
+/**
+ * A private L2 for tests without VMs: one "lan" namespace holding a bridge (the test's own vantage point,
+ * 10.77.0.1) and one namespace per node joined to it by a veth pair. Each node has its own loopback, as a
+ * machine would. destroy() kills every process left in the namespaces, then deletes them.
+ */
+import { execa } from 'execa';
+import { execFileSync } from 'node:child_process';
+
+export interface NetnsLab {
+  lan: string;
+  nodes: { ns: string; ip: string }[];
+  destroy(): Promise<void>;
+}
+
+const ip = (...args: string[]) => execa('ip', args);
+
+export function namespacePids(ns: string): number[] {
+  try {
+    return execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+export function killNamespace(ns: string): void {
+  for (const pid of namespacePids(ns)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {}
+  }
+}
+
+export async function createNetnsLab(id: string, nodeCount: number, subnet = '10.77.0'): Promise<NetnsLab> {
+  const lan = `k3sd-${id}-lan`;
+  const nodes = Array.from({ length: nodeCount }, (_, i) => ({ ns: `k3sd-${id}-n${i + 1}`, ip: `${subnet}.${11 + i}` }));
+  const all = [lan, ...nodes.map((n) => n.ns)];
+  const destroy = async () => {
+    for (const ns of all) killNamespace(ns);
+    await new Promise((r) => setTimeout(r, 200));
+    for (const ns of all) await execa('ip', ['netns', 'del', ns], { reject: false });
+  };
+  try {
+    await ip('netns', 'add', lan);
+    await ip('-n', lan, 'link', 'set', 'lo', 'up');
+    await ip('-n', lan, 'link', 'add', 'br0', 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0');
+    await ip('-n', lan, 'addr', 'add', `${subnet}.1/24`, 'dev', 'br0');
+    await ip('-n', lan, 'link', 'set', 'br0', 'up');
+    for (const [i, n] of nodes.entries()) {
+      await ip('netns', 'add', n.ns);
+      await ip('-n', n.ns, 'link', 'set', 'lo', 'up');
+      await ip('-n', lan, 'link', 'add', `v${i + 1}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', n.ns);
+      await ip('-n', lan, 'link', 'set', `v${i + 1}`, 'master', 'br0', 'up');
+      await ip('-n', n.ns, 'addr', 'add', `${n.ip}/24`, 'dev', 'eth0');
+      await ip('-n', n.ns, 'link', 'set', 'eth0', 'up');
+    }
+  } catch (e) {
+    await destroy();
+    throw e;
+  }
+  return { lan, nodes, destroy };
+}
