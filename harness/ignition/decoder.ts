@@ -52,14 +52,18 @@ export class Decoder {
   }
 
   /** A mapping whose keys must come from `known`; unknown keys are errors with a "did you mean". */
-  map(node: YNode, known: readonly string[]): Map<string, YNode> | undefined {
+  map(node: YNode, known: readonly string[], children: Readonly<Record<string, readonly string[]>> = {}): Map<string, YNode> | undefined {
     if (node.kind === 'null') return new Map();
     if (node.kind !== 'map') return this.wrongType(node, 'a mapping');
     const out = new Map<string, YNode>();
+    const emptySections = node.entries.filter((e) => e.value.kind === 'null').map((e) => e.key);
     for (const entry of node.entries) {
       if (!known.includes(entry.key)) {
+        // `storage:` followed by an unindented `files:` is the classic lost-indentation mistake.
+        const owner = emptySections.find((sec) => children[sec]?.includes(entry.key));
         const hint = nearest(entry.key, known);
-        this.error(entry.keyLoc, `unknown key '${entry.key}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+        const why = owner ? ` ('${entry.key}' belongs under '${owner}', which is empty here: indent it)` : hint ? ` (did you mean '${hint}'?)` : '';
+        this.error(entry.keyLoc, `unknown key '${entry.key}'${why}`);
         continue;
       }
       out.set(entry.key, entry.value);

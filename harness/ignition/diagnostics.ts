@@ -27,8 +27,11 @@ export function formatDiagnostic(d: Diagnostic): string {
 
 /** Thrown when a config cannot be transpiled; carries every error found, the first one is the headline. */
 export class ConfigError extends Error {
-  constructor(readonly diagnostics: Diagnostic[]) {
-    super(diagnostics.length ? formatDiagnostic(diagnostics[0]!) : 'invalid config');
+  readonly diagnostics: Diagnostic[];
+  constructor(diagnostics: Diagnostic[]) {
+    const sorted = [...diagnostics].sort((a, b) => a.loc.line - b.loc.line || a.loc.col - b.loc.col);
+    super(sorted.length ? formatDiagnostic(sorted[0]!) : 'invalid config');
+    this.diagnostics = sorted;
     this.name = 'ConfigError';
   }
 }

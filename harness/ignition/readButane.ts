@@ -5,6 +5,9 @@ import { checkHash, checkUrl, readAbsolutePath, readGroups, readLocalFile, readM
 import { emptySourceConfig, type SourceConfig, type SourceResource } from './sourceModel.ts';
 import type { YNode } from './yamlTree.ts';
 
+/** Keys that live one level down, for the lost-indentation hint. */
+const sectionChildren = { storage: ['files', 'directories', 'links', 'filesystems', 'disks', 'raid'], systemd: ['units'], passwd: ['users', 'groups'], networkd: ['units'] };
+
 export const butaneFlatcarVersions: Record<string, IgnitionVersion> = { '1.0.0': '3.3.0', '1.1.0': '3.4.0' };
 
 function readResource(d: Decoder, node: YNode, opts: ReadOptions & { v11: boolean }): SourceResource | undefined {
@@ -40,7 +43,7 @@ function readResource(d: Decoder, node: YNode, opts: ReadOptions & { v11: boolea
 
 export function readButane(root: YNode, file: string, options: Omit<ReadOptions, 'schemes'>): { config: SourceConfig; ignitionVersion: IgnitionVersion; decoder: Decoder } {
   const d = new Decoder();
-  const top = d.map(root, ['variant', 'version', 'ignition', 'storage', 'systemd', 'passwd', 'kernel_arguments', 'boot_device']) ?? new Map();
+  const top = d.map(root, ['variant', 'version', 'ignition', 'storage', 'systemd', 'passwd', 'kernel_arguments', 'boot_device'], sectionChildren) ?? new Map();
   const variant = d.str(top.get('variant'));
   const version = d.str(top.get('version'));
   if (variant && variant.value !== 'flatcar') d.error(variant.loc, `variant '${variant.value}' is not supported here (use 'flatcar')`);

@@ -8,6 +8,9 @@ import { checkHash, checkUrl, readAbsolutePath, readGroups, readLocalFile, readM
 import { emptySourceConfig, type SourceConfig, type SourceResource } from './sourceModel.ts';
 import type { YNode } from './yamlTree.ts';
 
+/** Keys that live one level down, for the lost-indentation hint. */
+const sectionChildren = { storage: ['files', 'directories', 'links', 'filesystems', 'disks', 'raid'], systemd: ['units'], passwd: ['users', 'groups'], networkd: ['units'] };
+
 const schemes = ['http', 'https', 'tftp', 's3', 'data'];
 
 function readHash(d: Decoder, node: YNode | undefined): Located<string> | undefined {
@@ -59,7 +62,7 @@ function checkFilesystem(d: Decoder, m: Map<string, YNode>, item: YNode): void {
 
 export function readClc(root: YNode, file: string, options: Omit<ReadOptions, 'schemes'>): { config: SourceConfig; decoder: Decoder } {
   const d = new Decoder();
-  const top = d.map(root, ['ignition', 'storage', 'systemd', 'networkd', 'passwd', 'etcd', 'flannel', 'docker', 'update', 'locksmith']) ?? new Map();
+  const top = d.map(root, ['ignition', 'storage', 'systemd', 'networkd', 'passwd', 'etcd', 'flannel', 'docker', 'update', 'locksmith'], sectionChildren) ?? new Map();
   rejectUnsupported(d, top, ['etcd', 'flannel', 'docker', 'update', 'locksmith'], 'CLC');
   const config = emptySourceConfig(file, 'clc', 'ct');
 

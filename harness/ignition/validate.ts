@@ -9,9 +9,11 @@ import type { IgnitionConfig } from './ignitionTypes.ts';
 export const ignitionValidateBinary = '/usr/bin/ignition-validate';
 
 export interface ValidationResult {
+  /** ignition-validate accepted it (exit 0). */
   ok: boolean;
-  /** Error and warning lines from ignition-validate (warnings such as unused keys count as failures here). */
-  messages: string[];
+  errors: string[];
+  /** Accepted but suspicious (unused keys, modes with special bits before 3.4.0, …). */
+  warnings: string[];
   validatedAs: string;
 }
 
@@ -24,6 +26,9 @@ export async function validateIgnition(config: IgnitionConfig | string): Promise
     input = { ...parsed, ignition: { ...parsed.ignition, version: validatedAs } };
   }
   const result = await execa(ignitionValidateBinary, ['-'], { input: JSON.stringify(input), reject: false });
-  const messages = `${result.stdout}\n${result.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
-  return { ok: result.exitCode === 0 && messages.length === 0, messages, validatedAs };
+  const lines = `${result.stdout}\n${result.stderr}`.split('\n').map((l) => l.trim()).filter(Boolean);
+  const warnings = lines.filter((l) => l.startsWith('warning'));
+  const errors = lines.filter((l) => !l.startsWith('warning'));
+  if (result.exitCode !== 0 && errors.length === 0) errors.push(`ignition-validate exited ${result.exitCode}`);
+  return { ok: result.exitCode === 0, errors, warnings, validatedAs };
 }
