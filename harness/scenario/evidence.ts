@@ -34,7 +34,7 @@ export interface NodeEvidence {
 /** What the Kubernetes API and etcd said at the end of the run. */
 export interface ClusterView {
   /** Node name → Ready condition and role labels (`control-plane`, `etcd`, `master`). */
-  nodes: { name: string; ready: boolean; roles: string[] }[];
+  nodes: { name: string; ready: boolean; roles: string[]; lastHeartbeat?: string }[];
   /** etcd member names; undefined when they could not be read. */
   etcdMembers?: string[];
   /** Why the API could not be read at all. */

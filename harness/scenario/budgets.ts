@@ -1,0 +1,22 @@
+import type { Phase } from './phases.ts';
+
+/**
+ * Base time allowed to reach each phase from the one before, for one VM under TCG on this
+ * 2-core machine (lab-os-feasibility.md), with margin. Every wait multiplies by the run's scale.
+ */
+export const phaseBudgetMs: Record<Phase, number> = {
+  dhcp: 90_000,
+  'pxe-config': 30_000,
+  live: 240_000,
+  installing: 180_000,
+  rebooted: 300_000,
+  'first-boot': 180_000,
+  'k3s-install': 180_000,
+  'k3s-ready': 300_000,
+  joined: 240_000,
+};
+
+/** A node reboot, from the reboot request until k3s serves again. */
+export const rebootBudgetMs = 300_000;
+/** SSH commands at the end of a run. */
+export const probeBudgetMs = 60_000;

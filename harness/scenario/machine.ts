@@ -1,0 +1,30 @@
+/** What the runner needs from a node's virtual machine: power on (one QEMU process per boot), power cut, exits. */
+export interface BootStart {
+  /** 1 = the first power-on (empty disk: PXE); each later QEMU process is the next boot. */
+  boot: number;
+  serialLog: string;
+  how: string;
+  at: number;
+}
+
+export interface MachineExit {
+  boot: number;
+  at: number;
+  exitCode?: number;
+  signal?: string;
+}
+
+export interface NodeMachine {
+  readonly node: string;
+  /** How many boots so far. */
+  readonly boots: number;
+  running(): boolean;
+  /** Starts QEMU for the next boot; disk first, then network. */
+  powerOn(how: string): Promise<BootStart>;
+  /** Power loss: the QEMU process is killed at once, no shutdown in the guest. */
+  powerCut(): Promise<MachineExit>;
+  /** Settles when the current boot's QEMU process exits (at once when none runs). */
+  exited(): Promise<MachineExit>;
+  /** Stops the VM for good (end of the run). */
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UsageError } from '../errors.ts';
+import { assertionByName, type AssertionName } from './assertions/index.ts';
+import { scenariosDir } from './model.ts';
+import type { Phase } from './phases.ts';
+import type { NodeSpec } from './topology.ts';
+
+/** The steps a scenario's function calls; each call is recorded as a step of the run. */
+export interface Steps {
+  readonly nodes: readonly NodeSpec[];
+  bootAll(): Promise<void>;
+  waitForPhase(phase: Phase, nodes?: string[]): Promise<void>;
+  reboot(node: string): Promise<void>;
+  powerCut(node: string): Promise<void>;
+  waitForClusterHealthy(): Promise<void>;
+}
+
+/**
+ * What a scenario does and how it is judged, next to its data (kola style: data plus one
+ * function). A scenario file exports it as `plan` beside its default export; the harness, not
+ * the plan, collects consoles, journals and logs.
+ */
+export interface ScenarioPlan {
+  assertions: AssertionName[];
+  run(steps: Steps): Promise<void>;
+}
+
+/** Boot everything, wait until every node joined: what single-node and three-node-ha do. */
+export const installAndJoin: ScenarioPlan = {
+  assertions: ['usr-local-bin-read-only', 'k3s-in-opt-bin', 'all-nodes-joined', 'no-reinstall'],
+  async run(t) {
+    await t.bootAll();
+    await t.waitForPhase('joined');
+  },
+};
+
+/** Checks a plan's assertion names and shape; names the file on a mistake. */
+export function validatePlan(value: unknown, file: string): ScenarioPlan {
+  const p = value as Partial<ScenarioPlan> | undefined;
+  if (!p || typeof p.run !== 'function') throw new UsageError(`${file}: export 'plan' must have a run(steps) function`);
+  if (!Array.isArray(p.assertions)) throw new UsageError(`${file}: plan.assertions must list assertion names`);
+  for (const name of p.assertions) {
+    if (!assertionByName(name)) throw new UsageError(`${file}: plan.assertions: unknown assertion '${String(name)}'`);
+  }
+  return p as ScenarioPlan;
+}
+
+/** The scenario file's `plan` export, or installAndJoin when it has none. */
+export async function loadPlan(name: string, dir = scenariosDir): Promise<ScenarioPlan> {
+  const file = join(dir, `${name}.ts`);
+  if (!existsSync(file)) throw new UsageError(`unknown scenario '${name}'`);
+  const mod = (await import(pathToFileURL(file).href)) as { plan?: unknown };
+  return mod.plan === undefined ? installAndJoin : validatePlan(mod.plan, file);
+}

@@ -1,0 +1,47 @@
+import type { NodeConsole } from '../guest/console.ts';
+import type { CommandResult } from '../guest/ssh.ts';
+import type { LabAccess } from './labAccess.ts';
+import type { NodeMachine } from './machine.ts';
+import type { ObservationLog } from './observations.ts';
+import type { PhaseTracker } from './phaseTracker.ts';
+import type { NodeSpec } from './topology.ts';
+import type { WaitEnv } from './waits.ts';
+
+/** What a scenario's steps work with: the nodes, their machines and consoles, the observations, the lab. */
+export interface RunContext {
+  nodes: NodeSpec[];
+  machines: Map<string, NodeMachine>;
+  consoles: Map<string, NodeConsole>;
+  log: ObservationLog;
+  tracker: PhaseTracker;
+  waitEnv: WaitEnv;
+  access: LabAccess;
+  /** Keeps a node powered off after its QEMU exits (power cut) instead of booting it again. */
+  holdPower(node: string, hold: boolean): void;
+  note(text: string): void;
+}
+
+export function nodeNamed(ctx: RunContext, name: string): NodeSpec {
+  const node = ctx.nodes.find((n) => n.name === name);
+  if (!node) throw new Error(`no node ${name} in this scenario (have: ${ctx.nodes.map((n) => n.name).join(', ')})`);
+  return node;
+}
+
+export function machineOf(ctx: RunContext, name: string): NodeMachine {
+  const m = ctx.machines.get(name);
+  if (!m) throw new Error(`no machine for ${name}`);
+  return m;
+}
+
+/** Runs a command as root on a node (the run key is authorised for `core`, who has sudo as on Flatcar). */
+export function asRoot(command: string): string {
+  return `sudo -n sh -c ${shellQuote(command)}`;
+}
+
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export async function sshRoot(ctx: RunContext, node: string, command: string, timeoutMs?: number): Promise<CommandResult> {
+  return ctx.access.ssh(nodeNamed(ctx, node), asRoot(command), timeoutMs ? { timeoutMs } : {});
+}

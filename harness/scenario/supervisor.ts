@@ -1,0 +1,89 @@
+import type { NodeConsole } from '../guest/console.ts';
+import type { BootStart, MachineExit, NodeMachine } from './machine.ts';
+import type { ObservationLog } from './observations.ts';
+import type { PhaseTracker } from './phaseTracker.ts';
+
+/**
+ * Wraps a node's machine so every boot is observed: the console follows the boot's serial log,
+ * the start and exit are recorded, and a QEMU that exits on its own (the guest rebooted; QEMU
+ * runs with -no-reboot so each boot is one process) is started again for the next boot — unless
+ * the harness holds the power off (power cut) or the run is over.
+ */
+export class SupervisedMachine implements NodeMachine {
+  readonly #inner: NodeMachine;
+  readonly #console: NodeConsole;
+  readonly #log: ObservationLog;
+  readonly #tracker: PhaseTracker;
+  #held = false;
+  #disposed = false;
+  readonly bootLogs: { boot: number; serialLog: string; how: string; at: number }[] = [];
+  #onRestartError: (err: unknown) => void;
+
+  constructor(inner: NodeMachine, console: NodeConsole, log: ObservationLog, tracker: PhaseTracker, onRestartError: (err: unknown) => void) {
+    this.#inner = inner;
+    this.#console = console;
+    this.#log = log;
+    this.#tracker = tracker;
+    this.#onRestartError = onRestartError;
+  }
+
+  get node(): string {
+    return this.#inner.node;
+  }
+
+  get boots(): number {
+    return this.#inner.boots;
+  }
+
+  running(): boolean {
+    return this.#inner.running();
+  }
+
+  hold(held: boolean): void {
+    this.#held = held;
+  }
+
+  async powerOn(how: string): Promise<BootStart> {
+    const start = await this.#inner.powerOn(how);
+    this.bootLogs.push({ ...start });
+    await this.#console.follow(start.serialLog, start.boot);
+    const fromDisk = start.boot >= 2 && this.#tracker.reached(this.node, 'installing');
+    this.#log.add({
+      at: start.at,
+      node: this.node,
+      source: 'vm',
+      kind: 'vm-start',
+      detail: `boot ${start.boot}: ${how}`,
+      boot: start.boot,
+      ...(fromDisk ? { phase: 'rebooted' as const } : {}),
+    });
+    void this.#inner.exited().then((exit) => this.#afterExit(exit));
+    return start;
+  }
+
+  async #afterExit(exit: MachineExit): Promise<void> {
+    const how = exit.signal ? `killed by ${exit.signal}` : `exit ${exit.exitCode ?? '?'}`;
+    this.#log.add({ at: exit.at, node: this.node, source: 'vm', kind: 'vm-exit', detail: `boot ${exit.boot} ended (QEMU ${how})`, boot: exit.boot });
+    if (this.#held || this.#disposed || this.#console.failure) return;
+    try {
+      await this.powerOn('the guest rebooted');
+    } catch (err) {
+      this.#onRestartError(err);
+    }
+  }
+
+  powerCut(): Promise<MachineExit> {
+    this.#held = true;
+    return this.#inner.powerCut();
+  }
+
+  exited(): Promise<MachineExit> {
+    return this.#inner.exited();
+  }
+
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    await this.#inner.dispose();
+    await this.#console.stop();
+  }
+}

@@ -1,0 +1,172 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CommandResult } from '../../harness/guest/ssh.ts';
+import { containsSecret } from '../../harness/report/redact.ts';
+import { ReportDir } from '../../harness/report/reportDir.ts';
+import { installAndJoin, type ScenarioPlan } from '../../harness/scenario/plan.ts';
+import { runScenario, type RunInput } from '../../harness/scenario/runner.ts';
+import type { NodeSpec } from '../../harness/scenario/topology.ts';
+import { FakeMachine, FakeWorld, type FakeEvent } from './support/fakeLab.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'runner-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const token = 'runner-test-secret-token';
+const sha = 'c'.repeat(64);
+const nodes: NodeSpec[] = [
+  { name: 'node-1', mac: '52:54:00:00:00:46', ip: '10.0.0.70', role: 'init' },
+  { name: 'node-2', mac: '52:54:00:00:00:47', ip: '10.0.0.71', role: 'server' },
+];
+const hex = (ip: string) => ip.split('.').map((p) => Number(p).toString(16).toUpperCase().padStart(2, '0')).join('');
+
+/** The flow as the real lab shows it, compressed to milliseconds. */
+function healthyScript(n: NodeSpec, opts: { panicInBoot?: number; stallAfterLive?: boolean } = {}): (boot: number) => FakeEvent[] {
+  return (boot) => {
+    if (boot === opts.panicInBoot) return [{ afterMs: 30, console: '[    3.2] Kernel panic - not syncing: VFS: Unable to mount root fs' }, { afterMs: 35, console: '[    3.2] CPU: 0 PID: 1 Comm: swapper/0 Not tainted' }];
+    if (boot === 1) {
+      const pxe: FakeEvent[] = [
+        { afterMs: 20, dnsmasq: `Nov 25 18:30:01 dnsmasq-dhcp[9]: DHCPACK(fklbr0) ${n.ip} ${n.mac} ${n.name}` },
+        { afterMs: 30, dnsmasq: `Nov 25 18:30:01 dnsmasq-tftp[9]: sent /run/x/tftp/pxelinux.cfg/${hex(n.ip)} to ${n.ip}` },
+        { afterMs: 40, http: `${n.ip} GET /flatcar/amd64-usr/current/flatcar_production_pxe.vmlinuz 200 1000 5ms` },
+        { afterMs: 60, http: `${n.ip} GET /ignition/${n.name}-ignite-pxe.ign 200 900 1ms` },
+      ];
+      if (opts.stallAfterLive) return [...pxe, { afterMs: 70, console: `${n.name} login: ` }];
+      return [
+        ...pxe,
+        { afterMs: 70, console: '         Starting \x1b[0;1;39minstaller.service\x1b[0m - Install Flatcar...' },
+        { afterMs: 80, http: `${n.ip} GET /flatcar/amd64-usr/4081.0.0/flatcar_production_image.bin.bz2 200 140000000 900ms` },
+        { afterMs: 120, reboot: true },
+      ];
+    }
+    const disk: FakeEvent[] = [{ afterMs: 50, k3sUp: true }, { afterMs: 55, console: '[  OK  ] Started k3s.service - Lightweight Kubernetes.' }];
+    if (boot === 2) {
+      return [
+        { afterMs: 20, console: `ignition[412]: Ignition finished successfully` },
+        { afterMs: 25, http: `${n.ip} GET /k3s/install.sh 200 30000 2ms` },
+        { afterMs: 30, console: '         Starting k3s-install.service - Run K3s script...' },
+        { afterMs: 35, console: `k3s-install.sh[700]: [INFO]  env: K3S_TOKEN=${token}` },
+        { afterMs: 40, http: `${n.ip} GET /k3s/releases/download/v1.31.4+k3s1/k3s 200 70000000 300ms` },
+        ...disk,
+      ];
+    }
+    return disk;
+  };
+}
+
+function answers(machines: Map<string, FakeMachine>) {
+  return (node: NodeSpec, command: string): CommandResult => {
+    const ok = (stdout: string): CommandResult => ({ stdout, stderr: '', code: 0 });
+    if (command.includes('systemctl reboot')) {
+      // The guest goes down a moment after the command returns.
+      setTimeout(() => void machines.get(node.name)!.powerCut(), 20);
+      return ok('');
+    }
+    if (command.includes('touch /usr/local/bin/k3s-ro-test')) return { stdout: '', stderr: "touch: cannot touch '/usr/local/bin/k3s-ro-test': Read-only file system\n", code: 1 };
+    if (command.includes('sha256sum /opt/bin/k3s')) return ok(`${sha}  /opt/bin/k3s\n`);
+    if (command.includes('ls -l /usr/local/bin/k3s')) return { stdout: '', stderr: 'No such file or directory', code: 2 };
+    if (command.includes('--list-boots')) return ok(' 0 0123456789abcdef0123456789abcdef Wed 2026-11-25 18:30:00 UTC—Wed 2026-11-25 18:31:00 UTC\n');
+    if (command.includes('k3s-install.service -o json')) {
+      return ok(JSON.stringify({ _BOOT_ID: '0123456789abcdef0123456789abcdef', MESSAGE: "touch: cannot touch '/usr/local/bin/k3s-ro-test': Read-only file system", _SYSTEMD_UNIT: 'k3s-install.service' }) + '\n');
+    }
+    return { stdout: '', stderr: `unexpected: ${command}`, code: 127 };
+  };
+}
+
+function setup(name: string, plan: ScenarioPlan, scriptOf: (n: NodeSpec) => (boot: number) => FakeEvent[], scale = 1) {
+  const runDir = mkdtempSync(join(dir, `${name}-`));
+  const logs = { dnsmasq: join(runDir, 'dnsmasq.log'), mirror: join(runDir, 'access.log') };
+  writeFileSync(logs.dnsmasq, '');
+  writeFileSync(logs.mirror, '');
+  const machines = new Map<string, FakeMachine>();
+  const world = new FakeWorld(answers(machines));
+  for (const n of nodes) machines.set(n.name, new FakeMachine(n.name, runDir, logs, scriptOf(n), world));
+  const out: string[] = [];
+  const report = new ReportDir(join(runDir, 'report'), [token]);
+  const input: RunInput = {
+    scenario: { name, nodes },
+    plan,
+    machines: [...machines.values()],
+    access: world.access(nodes),
+    logs,
+    report,
+    accel: { accel: 'tcg', reason: 'test' },
+    scale,
+    artifacts: [{ name: 'k3s', source: 'fake', sha256: sha }],
+    servedK3sSha256: sha,
+    configs: [{ rel: 'configs/node-1-ignite-boot.ign', text: JSON.stringify({ ignition: { version: '3.3.0' }, systemd: { units: [{ name: 'k3s-install.service', contents: `Environment="K3S_TOKEN=${token}"` }] } }) }],
+    progress: { write: (t) => out.push(t), isTTY: false },
+    apiPollMs: 30,
+  };
+  return { input, report, world, out, machines };
+}
+
+describe('runner', () => {
+  it('drives a healthy two-node run through every phase, judges it, and writes a redacted report', async () => {
+    const { input, report, out, machines } = setup('two-node', installAndJoin, (n) => healthyScript(n));
+    const result = await runScenario(input);
+    expect(result.error).toBeUndefined();
+    expect(result.outcome).toBe('pass');
+    for (const n of result.nodes) {
+      expect(n.phase).toBe('joined');
+      expect(n.marks.map((m) => m.phase)).toEqual(['dhcp', 'pxe-config', 'live', 'installing', 'rebooted', 'first-boot', 'k3s-install', 'k3s-ready', 'joined']);
+      expect(n.boots.map((b) => b.how)).toEqual(['power on (empty disk: PXE)', 'the guest rebooted']);
+      expect(n.consoleLogs).toEqual([`logs/${n.name}.boot1.console.log`, `logs/${n.name}.boot2.console.log`]);
+    }
+    expect(result.assertions.map((a) => `${a.name}:${a.ok}`)).toEqual(['usr-local-bin-read-only:true', 'k3s-in-opt-bin:true', 'all-nodes-joined:true', 'no-reinstall:true']);
+    expect(result.steps.map((s) => s.name)).toEqual(['boot all nodes', 'wait for joined']);
+    expect(out.join('')).toContain('node-2 → installing');
+    expect([...machines.values()].every((m) => !m.running())).toBe(true);
+    const bootLog = readFileSync(join(report.path, 'logs/node-1.boot2.console.log'), 'utf8');
+    expect(bootLog).toContain('Started k3s.service');
+    expect(containsSecret(bootLog, [token])).toBe(false);
+    expect(containsSecret(readFileSync(join(report.path, 'configs/node-1-ignite-boot.ign'), 'utf8'), [token])).toBe(false);
+    expect(JSON.parse(readFileSync(join(report.path, 'result.json'), 'utf8')).outcome).toBe('pass');
+    expect(readFileSync(join(report.path, 'logs/mirror-access.log'), 'utf8')).toContain('flatcar_production_image.bin.bz2');
+  });
+
+  it('reboots a node through SSH and waits until it is back Ready', async () => {
+    const plan: ScenarioPlan = {
+      assertions: ['no-reinstall'],
+      async run(t) {
+        await t.bootAll();
+        await t.waitForPhase('joined');
+        await t.reboot('node-2');
+        await t.powerCut('node-1');
+      },
+    };
+    const { input, world } = setup('reboot', plan, (n) => healthyScript(n));
+    const result = await runScenario(input);
+    expect(result.error).toBeUndefined();
+    expect(result.steps.map((s) => `${s.name}:${s.ok}`)).toEqual(['boot all nodes:true', 'wait for joined:true', 'reboot node-2:true', 'power-cut node-1:true']);
+    expect(result.nodes.find((n) => n.name === 'node-2')!.boots.map((b) => b.how)).toEqual(['power on (empty disk: PXE)', 'the guest rebooted', 'the guest rebooted']);
+    expect(result.nodes.find((n) => n.name === 'node-1')!.boots.map((b) => b.how)).toEqual(['power on (empty disk: PXE)', 'the guest rebooted', 'power restored after a power cut']);
+    expect(world.sshCalls).toContain("node-2: sudo -n sh -c 'systemctl reboot'");
+    expect(result.outcome).toBe('pass');
+  });
+
+  it('fails a node at once on a kernel panic, quoting the console, and still writes the report', async () => {
+    const { input, report } = setup('panic', installAndJoin, (n) => healthyScript(n, n.name === 'node-2' ? { panicInBoot: 2 } : {}));
+    const started = Date.now();
+    const result = await runScenario(input);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(result.outcome).toBe('error');
+    expect(result.error).toContain('node-2 (reached: rebooted): kernel panic on the console while waiting for phase first-boot');
+    expect(result.error).toContain('Unable to mount root fs');
+    expect(result.nodes.find((n) => n.name === 'node-2')!.failure).toContain('kernel panic');
+    // node-2 is not booted again after the panic, and its probes say why they could not run.
+    expect(result.nodes.find((n) => n.name === 'node-2')!.boots).toHaveLength(2);
+    expect(result.assertions.find((a) => a.name === 'k3s-in-opt-bin')!.detail).toContain('node-2: FAIL — no SSH probes (never reached first-boot (reached: rebooted))');
+    expect(readFileSync(join(report.path, 'report.html'), 'utf8')).toContain('kernel panic');
+  });
+
+  it('a stalled node times out naming its phase, what was awaited and its last console lines', async () => {
+    const { input } = setup('stall', installAndJoin, (n) => healthyScript(n, n.name === 'node-1' ? { stallAfterLive: true } : {}), 0.01);
+    const result = await runScenario(input);
+    expect(result.outcome).toBe('error');
+    expect(result.error).toMatch(/^node-1 \(reached: live\): timed out after \d+ m?s waiting for phase installing/);
+    expect(result.error).toContain('last 1 console lines of node-1:\n  | node-1 login: ');
+    expect(result.steps.at(-1)).toMatchObject({ name: 'wait for joined', ok: false });
+  });
+});

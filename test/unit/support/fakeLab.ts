@@ -1,0 +1,101 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandResult } from '../../../harness/guest/ssh.ts';
+import type { ClusterView } from '../../../harness/scenario/evidence.ts';
+import type { LabAccess } from '../../../harness/scenario/labAccess.ts';
+import type { BootStart, MachineExit, NodeMachine } from '../../../harness/scenario/machine.ts';
+import type { NodeSpec } from '../../../harness/scenario/topology.ts';
+
+/** One timed thing a fake boot does: a console line, a service log line, or the guest rebooting. */
+export type FakeEvent = { afterMs: number } & ({ console: string } | { dnsmasq: string } | { http: string } | { reboot: true } | { k3sUp: true });
+
+/**
+ * A stand-in for a QEMU machine in runner tests: each boot plays a script, writing to the files
+ * a real VM and the real services write (serial log, dnsmasq log, mirror access log).
+ */
+export class FakeMachine implements NodeMachine {
+  boots = 0;
+  #running = false;
+  #timers: NodeJS.Timeout[] = [];
+  #exit: Promise<MachineExit> = Promise.resolve({ boot: 0, at: Date.now() });
+  #resolveExit: ((e: MachineExit) => void) | undefined;
+
+  constructor(
+    readonly node: string,
+    readonly dir: string,
+    readonly logs: { dnsmasq: string; mirror: string },
+    readonly script: (boot: number) => FakeEvent[],
+    readonly world: FakeWorld,
+  ) {}
+
+  running(): boolean {
+    return this.#running;
+  }
+
+  async powerOn(how: string): Promise<BootStart> {
+    this.boots += 1;
+    const boot = this.boots;
+    const serialLog = join(this.dir, `${this.node}.boot${boot}.serial.log`);
+    writeFileSync(serialLog, '');
+    this.#running = true;
+    this.#exit = new Promise((r) => (this.#resolveExit = r));
+    for (const ev of this.script(boot)) {
+      this.#timers.push(
+        setTimeout(() => {
+          if ('console' in ev) appendFileSync(serialLog, ev.console + '\n');
+          else if ('dnsmasq' in ev) appendFileSync(this.logs.dnsmasq, ev.dnsmasq + '\n');
+          else if ('http' in ev) appendFileSync(this.logs.mirror, `${new Date().toISOString()} ${ev.http}\n`);
+          else if ('k3sUp' in ev) this.world.up.add(this.node);
+          else this.#stop(undefined);
+        }, ev.afterMs),
+      );
+    }
+    return { boot, serialLog, how, at: Date.now() };
+  }
+
+  #stop(signal: string | undefined): MachineExit {
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers = [];
+    this.world.up.delete(this.node);
+    this.#running = false;
+    const exit = { boot: this.boots, at: Date.now(), ...(signal ? { signal } : { exitCode: 0 }) };
+    this.#resolveExit?.(exit);
+    return exit;
+  }
+
+  async powerCut(): Promise<MachineExit> {
+    return this.#stop('SIGKILL');
+  }
+
+  exited(): Promise<MachineExit> {
+    return this.#exit;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#running) this.#stop('SIGTERM');
+  }
+}
+
+/** Which fake nodes run k3s right now, and what SSH answers. */
+export class FakeWorld {
+  up = new Set<string>();
+  sshCalls: string[] = [];
+  constructor(readonly answers: (node: NodeSpec, command: string) => CommandResult) {}
+
+  access(nodes: NodeSpec[]): LabAccess {
+    return {
+      ssh: async (node, command) => {
+        this.sshCalls.push(`${node.name}: ${command}`);
+        return this.answers(node, command);
+      },
+      cluster: async (): Promise<ClusterView> => {
+        if (this.up.size === 0) throw new Error('connect ECONNREFUSED 10.0.0.70:6443');
+        return {
+          nodes: nodes.filter((n) => this.up.has(n.name)).map((n) => ({ name: n.name, ready: true, roles: ['control-plane', 'etcd', 'master'], lastHeartbeat: new Date().toISOString() })),
+          etcdMembers: nodes.filter((n) => this.up.has(n.name)).map((n) => n.name),
+        };
+      },
+      close: async () => undefined,
+    };
+  }
+}
