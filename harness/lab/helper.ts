@@ -1,4 +1,4 @@
-import { execa, type ResultPromise } from 'execa';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { LabError } from '../errors.ts';
 import { inNetns } from './ip.ts';
@@ -35,28 +35,29 @@ export interface HelperSpec {
 export function startHelper(spec: HelperSpec): Helper {
   const [file, argv] = inNetns(spec.netns, spec.cmd, spec.args);
   const out = openSync(spec.outputFile, 'a');
-  let child: ResultPromise;
+  let child: ChildProcess;
   try {
-    child = execa(file, argv, {
+    child = spawn(file, argv, {
       detached: true,
-      cleanup: false,
-      reject: false,
-      stdin: 'ignore',
-      stdout: out,
-      stderr: out,
-      ...(spec.cwd ? { cwd: spec.cwd } : {}),
-      ...(spec.env ? { env: spec.env } : {}),
+      stdio: ['ignore', out, out],
+      cwd: spec.cwd ?? process.cwd(),
+      env: spec.env ?? process.env,
     });
   } finally {
+    // The child holds its own copy of the descriptor from here on.
     closeSync(out);
   }
+  // Spawn failures also arrive as an 'error' event; the missing pid below reports them.
+  child.on('error', () => {});
   if (child.pid === undefined) throw new LabError(`could not start ${spec.name} (${spec.cmd})`);
   // Read the start time at once: `ip netns exec` execs into the command, so the pid stays.
   const proc = procId(child.pid);
   recordProcess(spec.runDir, spec.name, proc);
-  const exited = child.then((r) => {
-    forgetProcess(spec.runDir, spec.name);
-    return { exitCode: r.exitCode, signal: r.signal };
+  const exited = new Promise<{ exitCode?: number; signal?: string }>((resolve) => {
+    child.once('exit', (code, sig) => {
+      forgetProcess(spec.runDir, spec.name);
+      resolve({ exitCode: code ?? undefined, signal: sig ?? undefined });
+    });
   });
   return {
     name: spec.name,

@@ -6,6 +6,7 @@ import type { Topology } from '../scenario/topology.ts';
 import { startDnsmasq, type DnsmasqRun } from '../services/dnsmasq.ts';
 import type { MirrorMount } from '../services/mirror.ts';
 import { startMirrorProcess, type MirrorRun } from '../services/mirrorProcess.ts';
+import { writeTftpTree, type TftpTree } from '../services/tftpTree.ts';
 import { startHelper, type Helper, type HelperSpec } from './helper.ts';
 import { inNetns } from './ip.ts';
 import { clearImpairment, impair, setLink, type Impairment } from './faults.ts';
@@ -21,8 +22,10 @@ import { rmSync } from 'node:fs';
 export interface LabOptions {
   topology: Topology;
   runId?: string;
-  /** TFTP root (the rendered `<out>/tftp`); without it dnsmasq does DHCP only. */
+  /** TFTP root (the rendered `<out>/tftp`); without it (and without tftpTree) dnsmasq does DHCP only. */
   tftpRoot?: string;
+  /** A TFTP tree the lab writes into its own run dir (and removes with it), when nothing was rendered. */
+  tftpTree?: TftpTree;
   /** What the mirror serves; without it no mirror runs. */
   mirrorMounts?: MirrorMount[];
   /** No dnsmasq at all (tests of the bare network). */
@@ -126,6 +129,11 @@ export class Lab {
       this.teardown.add(`delete tap ${tap}`, () => deleteLink(this.netns, tap));
     }
 
+    let tftpRoot = opts.tftpRoot;
+    if (opts.tftpTree) {
+      tftpRoot = join(this.runDir, 'tftp');
+      writeTftpTree(tftpRoot, opts.tftpTree);
+    }
     if (!opts.noDhcp) {
       this.dnsmasq = await startDnsmasq({
         netns: this.netns,
@@ -135,7 +143,7 @@ export class Lab {
           serverIp: network.serverIp,
           prefix: network.prefix,
           nodes,
-          tftpRoot: opts.tftpRoot,
+          tftpRoot,
           logFile: this.dnsmasqLog,
           ipv6RaPrefix: labIpv6Prefix,
         },

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * A gzip'd newc initramfs whose /init prints `marker` on the serial console and powers off
- * (QEMU runs with -no-reboot, so the reboot syscall ends it). Built from busybox-static.
+ * A gzip'd newc initramfs whose /init prints `marker` on the serial console, then either reboots
+ * (QEMU runs with -no-reboot, so that ends it) or stays up, for tests that interrupt a live run.
+ * Built from busybox-static.
  */
-export async function busyboxInitramfs(outFile: string, marker: string): Promise<void> {
+export async function busyboxInitramfs(outFile: string, marker: string, then: 'reboot' | 'stay' = 'reboot'): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'busybox-initramfs-'));
   try {
     for (const d of ['bin', 'dev', 'proc', 'sys']) mkdirSync(join(root, d));
@@ -21,7 +22,7 @@ export async function busyboxInitramfs(outFile: string, marker: string): Promise
         '/bin/busybox mount -t devtmpfs dev /dev',
         `echo "${marker} cmdline: $(/bin/busybox cat /proc/cmdline)" > /dev/ttyS0`,
         '/bin/busybox sync',
-        '/bin/busybox reboot -f',
+        then === 'reboot' ? '/bin/busybox reboot -f' : 'while :; do /bin/busybox sleep 3600; done',
         '',
       ].join('\n'),
       { mode: 0o755 },

@@ -36,12 +36,12 @@ export interface PxeFixture {
  * A work dir with a TFTP tree (pxelinux.cfg/<HEXIP> per node pointing at the mirror) and a
  * "release" directory holding a Debian kernel and a busybox initramfs under Flatcar's PXE names.
  */
-export async function pxeFixture(topology: Topology, marker: string): Promise<PxeFixture> {
+export async function pxeFixture(topology: Topology, marker: string, then: 'reboot' | 'stay' = 'reboot'): Promise<PxeFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'lab-pxe-'));
   const release = join(dir, 'release');
   mkdirSync(release);
   copyFileSync(await debianKernel(), join(release, 'flatcar_production_pxe.vmlinuz'));
-  await busyboxInitramfs(join(release, 'flatcar_production_pxe_image.cpio.gz'), marker);
+  await busyboxInitramfs(join(release, 'flatcar_production_pxe_image.cpio.gz'), marker, then);
   const base = `http://${topology.network.serverIp}:${topology.network.mirrorPort}`;
   const tftpRoot = join(dir, 'tftp');
   writeTftpTree(tftpRoot, {
