@@ -36,7 +36,8 @@ export interface Scenario {
   expect?: { outcome: 'pass' | 'fail'; reasons?: string[] };
 }
 
-export const scenariosDir = join(projectRoot, 'scenarios');
+/** LAB_SCENARIOS_DIR lets tests (and users with private scenarios) point elsewhere. */
+export const scenariosDir = process.env.LAB_SCENARIOS_DIR ? resolve(process.env.LAB_SCENARIOS_DIR) : join(projectRoot, 'scenarios');
 
 export function topologyOf(s: Scenario): Topology {
   return { network: s.network, nodes: s.nodes.map(({ name, mac, ip, role }) => ({ name, mac, ip, role })) };
