@@ -1,5 +1,8 @@
 import type { Duplex } from 'node:stream';
-import { Client, utils } from 'ssh2';
+import ssh2 from 'ssh2';
+
+// ssh2 is CommonJS: Node's ESM loader sees only its default export.
+const { Client, utils } = ssh2;
 
 /** The per-run key: the harness adds the public half to the nodes through its Ignition overlay. */
 export interface RunKey {

@@ -37,6 +37,8 @@ export interface ClusterView {
   nodes: { name: string; ready: boolean; roles: string[]; lastHeartbeat?: string }[];
   /** etcd member names; undefined when they could not be read. */
   etcdMembers?: string[];
+  /** Why etcd's members could not be read. */
+  etcdError?: string;
   /** Why the API could not be read at all. */
   error?: string;
 }

@@ -35,7 +35,7 @@ export const allNodesJoined: Assertion = {
     const servers = evidence.nodes.filter((n) => n.role !== 'agent').map((n) => n.name).sort();
     if (cluster.etcdMembers === undefined) {
       ok = false;
-      lines.push('etcd: FAIL — members could not be read');
+      lines.push(`etcd: FAIL — members could not be read${cluster.etcdError ? `: ${cluster.etcdError}` : ''}`);
     } else {
       const members = [...cluster.etcdMembers].sort();
       const same = members.length === servers.length && members.every((m, i) => m === servers[i] || m.startsWith(`${servers[i]}-`));

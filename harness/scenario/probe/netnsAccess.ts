@@ -1,0 +1,135 @@
+import { execa, type ResultPromise } from 'execa';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { LabError } from '../../errors.ts';
+import type { CommandResult } from '../../guest/ssh.ts';
+import type { ClusterView } from '../evidence.ts';
+import type { LabAccess } from '../labAccess.ts';
+import { asRoot } from '../runContext.ts';
+import type { NodeSpec } from '../topology.ts';
+import type { ProbeRequest, ProbeResponse } from './protocol.ts';
+
+const serverFile = join(dirname(fileURLToPath(import.meta.url)), 'probeServer.ts');
+const k3sTls = '/var/lib/rancher/k3s/server/tls/etcd';
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Body<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+/**
+ * LabAccess for a lab in a network namespace: one probe process inside it does the talking.
+ * The cluster is read from the init node: its kubeconfig (k3s.yaml, server rewritten to the
+ * node's lab address) and its etcd client certificates, both fetched over SSH once and kept in
+ * a private temp dir that close() removes.
+ */
+export class NetnsAccess implements LabAccess {
+  readonly #child: ResultPromise;
+  readonly #pending = new Map<number, Pending>();
+  readonly #tmp = mkdtempSync(join(tmpdir(), 'lab-probe-'));
+  #nextId = 1;
+  #kubeconfig: string | undefined;
+  #etcdCreds: { cacert: string; cert: string; key: string } | undefined;
+  #closed = false;
+
+  /** `netns` undefined runs the probe process on the host (tests with servers on loopback). */
+  constructor(
+    netns: string | undefined,
+    readonly privateKey: string,
+    readonly initNode: NodeSpec,
+    readonly opts: { username?: string; sshPort?: number } = {},
+  ) {
+    const argv = [process.execPath, '--import', 'tsx', serverFile];
+    const [file, ...args] = netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
+    this.#child = execa(file!, args, {
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'inherit',
+      reject: false,
+      cleanup: true,
+    });
+    createInterface({ input: this.#child.stdout! }).on('line', (line) => {
+      let res: ProbeResponse;
+      try {
+        res = JSON.parse(line) as ProbeResponse;
+      } catch {
+        return;
+      }
+      const p = this.#pending.get(res.id);
+      if (!p) return;
+      this.#pending.delete(res.id);
+      if (res.ok) p.resolve(res.value);
+      else p.reject(new Error(res.error));
+    });
+    void this.#child.then((r) => {
+      for (const p of this.#pending.values()) p.reject(new LabError(`the lab probe process ended (${r.exitCode ?? r.signal})`));
+      this.#pending.clear();
+    });
+  }
+
+  #request<T>(body: Body<ProbeRequest>): Promise<T> {
+    if (this.#closed) return Promise.reject(new LabError('lab access is closed'));
+    const id = this.#nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.#child.stdin!.write(JSON.stringify({ ...body, id }) + '\n');
+    });
+  }
+
+  ssh(node: NodeSpec, command: string, opts: { timeoutMs?: number } = {}): Promise<CommandResult> {
+    return this.#request<CommandResult>({
+      op: 'ssh',
+      host: node.ip,
+      port: this.opts.sshPort ?? 22,
+      username: this.opts.username ?? 'core',
+      privateKey: this.privateKey,
+      command,
+      timeoutMs: opts.timeoutMs ?? 60_000,
+    });
+  }
+
+  async #rootFile(path: string): Promise<string> {
+    const r = await this.ssh(this.initNode, asRoot(`cat ${path}`), { timeoutMs: 30_000 });
+    if (r.code !== 0) throw new Error(`${this.initNode.name}: cannot read ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
+    return r.stdout;
+  }
+
+  async cluster(opts: { etcd?: boolean } = {}): Promise<ClusterView> {
+    this.#kubeconfig ??= await this.#rootFile('/etc/rancher/k3s/k3s.yaml');
+    const server = `https://${this.initNode.ip}:6443`;
+    const listed = await this.#request<{ name: string; ready: boolean; roles: string[]; lastHeartbeatTime?: string }[]>({ op: 'nodes', kubeconfig: this.#kubeconfig, server });
+    const view: ClusterView = { nodes: listed.map((n) => ({ name: n.name, ready: n.ready, roles: n.roles, ...(n.lastHeartbeatTime ? { lastHeartbeat: n.lastHeartbeatTime } : {}) })) };
+    if (opts.etcd === false) return view;
+    try {
+      this.#etcdCreds ??= await this.#fetchEtcdCreds();
+      const members = await this.#request<{ name: string }[]>({ op: 'etcd', endpoints: [`https://${this.initNode.ip}:2379`], ...this.#etcdCreds });
+      view.etcdMembers = members.map((m) => m.name);
+    } catch (err) {
+      // The API answered, etcd did not: the assertion quotes why.
+      view.etcdError = err instanceof Error ? err.message : String(err);
+    }
+    return view;
+  }
+
+  async #fetchEtcdCreds(): Promise<{ cacert: string; cert: string; key: string }> {
+    const files = { cacert: 'server-ca.crt', cert: 'client.crt', key: 'client.key' } as const;
+    const out: Record<string, string> = {};
+    for (const [k, f] of Object.entries(files)) {
+      const local = join(this.#tmp, f);
+      writeFileSync(local, await this.#rootFile(`${k3sTls}/${f}`), { mode: 0o600 });
+      out[k] = local;
+    }
+    return out as { cacert: string; cert: string; key: string };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#child.stdin?.end();
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 3000);
+    await this.#child;
+    clearTimeout(timer);
+    rmSync(this.#tmp, { recursive: true, force: true });
+  }
+}
