@@ -95,6 +95,13 @@ export async function waitForClusterHealthy(ctx: RunContext): Promise<void> {
   );
 }
 
+/** A console line on one node, e.g. a marker a test image prints. */
+export async function waitForConsole(ctx: RunContext, name: string, pattern: RegExp, opts: { sinceBoot?: number; baseTimeoutMs?: number } = {}): Promise<void> {
+  const console = ctx.consoles.get(name);
+  if (!console) throw new Error(`no console for ${name}`);
+  await waitFor(consoleLine(console, pattern, opts.baseTimeoutMs ?? rebootBudgetMs, opts), ctx.waitEnv);
+}
+
 /** Waits for several nodes in parallel (used by scenarios that act on a subset). */
 export async function waitForPhases(ctx: RunContext, goals: { node: string; phase: Phase }[]): Promise<void> {
   await waitForAll(goals.map((g) => phaseReached(ctx.tracker, g.node, g.phase, phaseBudgetMs[g.phase])), ctx.waitEnv);
