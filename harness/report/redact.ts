@@ -106,3 +106,38 @@ export function redactIgnition(json: string, secrets: readonly string[] = []): s
 export function containsSecret(text: string, secrets: readonly string[]): boolean {
   return secrets.some((s) => s && secretForms(s).some((f) => text.includes(f)));
 }
+
+/**
+ * Token values written in configs, found by their shape (K3S_TOKEN=…, K3STOKEN=…, --token …):
+ * a scenario like seed-literal hard-codes its own, which must then be redacted everywhere,
+ * including console logs where they appear in other encodings.
+ */
+export function findTokens(text: string): string[] {
+  const found = new Set<string>();
+  for (const pattern of tokenPatterns) {
+    for (const m of text.matchAll(new RegExp(pattern.source, pattern.flags))) {
+      const value = m[2];
+      if (value && value !== redacted && value.length >= 4) found.add(value);
+    }
+  }
+  return [...found];
+}
+
+/** findTokens over an Ignition config's decoded file contents and units. */
+export function findIgnitionTokens(json: string): string[] {
+  const texts = [json];
+  try {
+    const config = JSON.parse(json) as { storage?: { files?: IgnitionFileLike[] }; systemd?: { units?: { contents?: string; dropins?: { contents?: string }[] }[] } };
+    for (const f of config.storage?.files ?? []) {
+      const t = f.contents?.source ? decodeDataUrl(f.contents.source, f.contents.compression) : undefined;
+      if (t) texts.push(t);
+    }
+    for (const u of config.systemd?.units ?? []) {
+      if (u.contents) texts.push(u.contents);
+      for (const d of u.dropins ?? []) if (d.contents) texts.push(d.contents);
+    }
+  } catch {
+    // Not JSON: the raw text was searched already.
+  }
+  return [...new Set(texts.flatMap(findTokens))];
+}

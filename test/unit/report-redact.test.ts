@@ -62,3 +62,16 @@ describe('redaction', () => {
     expect(redactText(text, [token])).toBe(text);
   });
 });
+
+import { findIgnitionTokens } from '../../harness/report/redact.ts';
+
+describe('finding hard-coded tokens', () => {
+  it("finds the seed's tokens in a config's encoded contents", () => {
+    const script = 'export K3STOKEN=secretedgeclustertoken\n';
+    const json = JSON.stringify({
+      storage: { files: [{ path: '/x', contents: { source: `data:;base64,${Buffer.from(script).toString('base64')}` } }] },
+      systemd: { units: [{ name: 'k3s-install.service', contents: '[Service]\nEnvironment="K3S_TOKEN=secret_edgecluster_token"\n' }] },
+    });
+    expect(findIgnitionTokens(json).sort()).toEqual(['secret_edgecluster_token', 'secretedgeclustertoken']);
+  });
+});

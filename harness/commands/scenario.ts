@@ -1,0 +1,84 @@
+/** `npm run scenario <name>`: exit 0 pass, 1 an assertion failed (or the run failed), 2 bad input or environment. */
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.ts';
+import type { InstallShSource } from '../artifacts/installSh.ts';
+import type { K3sSource } from '../artifacts/k3s.ts';
+import { exitCodeOf } from '../report/result.ts';
+import { runLabScenario } from '../scenario/labRun.ts';
+import { listScenarios } from '../scenario/model.ts';
+import { formatProblems } from '../scenario/preflight.ts';
+import { parseTimeoutScale } from '../scenario/timeoutScale.ts';
+import type { LabCommand } from './types.ts';
+
+const usage = `usage: lab scenario <name> [--timeout-scale N] [--k3s-version vX.Y.Z+k3sN | --k3s-file PATH] [--install-sh PATH|URL|REF] [--online] [--reports DIR]
+scenarios: ${listScenarios().join(', ')}`;
+
+function k3sSource(version?: string, file?: string): K3sSource {
+  if (version && file) throw new UsageError('give --k3s-version or --k3s-file, not both');
+  if (file) return { kind: 'file', path: file };
+  if (version) return { kind: 'release', version };
+  return { kind: 'double' };
+}
+
+function installShSource(value?: string): InstallShSource {
+  if (!value || value === 'fixture') return { kind: 'fixture' };
+  if (/^https?:\/\//.test(value)) return { kind: 'url', url: value };
+  if (value.includes('/') || value.endsWith('.sh')) return { kind: 'file', path: value };
+  return { kind: 'ref', ref: value };
+}
+
+export const command: LabCommand = {
+  name: 'scenario',
+  summary: 'boot a scenario\'s nodes by PXE, watch them install and join, assert, and write a report',
+  async run(argv) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          'timeout-scale': { type: 'string' },
+          'k3s-version': { type: 'string' },
+          'k3s-file': { type: 'string' },
+          'install-sh': { type: 'string' },
+          online: { type: 'boolean' },
+          reports: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (err) {
+      throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${usage}`);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      console.log(usage);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError(`give exactly one scenario (known: ${listScenarios().join(', ')})`);
+    let scale: number | undefined;
+    if (values['timeout-scale'] !== undefined) {
+      scale = parseTimeoutScale(values['timeout-scale']);
+      if (scale === undefined) throw new UsageError(`--timeout-scale must be a positive number, not '${values['timeout-scale']}'`);
+    }
+    const outcome = await runLabScenario({
+      scenario: positionals[0]!,
+      timeoutScale: scale,
+      k3s: k3sSource(values['k3s-version'], values['k3s-file']),
+      installSh: installShSource(values['install-sh']),
+      online: values.online,
+      reportsDir: values.reports,
+    });
+    if (outcome.kind === 'preflight') {
+      console.error(formatProblems(outcome.problems));
+      return 2;
+    }
+    const { result, reportPath } = outcome;
+    for (const a of result.assertions) console.log(`${a.ok ? 'pass' : 'FAIL'}  ${a.name}`);
+    if (result.error) console.log(`run stopped: ${result.error}`);
+    const verdict = result.outcome === 'pass' ? 'PASS' : result.outcome === 'fail' ? 'FAIL' : 'ERROR';
+    const expected = result.expected === 'fail' ? ' (expected to fail: see "Why" in the report)' : '';
+    console.log(`${result.scenario}: ${verdict}${expected} in ${(result.durationMs / 1000).toFixed(0)} s — report: ${relative(process.cwd(), reportPath) || reportPath}/report.html`);
+    return exitCodeOf(result);
+  },
+};

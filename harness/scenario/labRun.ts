@@ -1,0 +1,120 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveInstallSh, type InstallShSource } from '../artifacts/installSh.ts';
+import { resolveK3s, type K3sSource } from '../artifacts/k3s.ts';
+import { writeK3sReleaseDir } from '../artifacts/k3sMirror.ts';
+import { generateRunKey } from '../guest/ssh.ts';
+import { formatFinding, lint } from '../ignition/lint/lint.ts';
+import { scenarioTargets } from '../ignition/lint/targets.ts';
+import { renderRun } from '../ignition/renderRun.ts';
+import { Lab } from '../lab/lab.ts';
+import { onTerminate } from '../lab/signals.ts';
+import { reportsRoot } from '../paths.ts';
+import { findIgnitionTokens } from '../report/redact.ts';
+import { ReportDir, reportDirName } from '../report/reportDir.ts';
+import type { ProgressOut } from '../report/progress.ts';
+import type { RunResult } from '../report/result.ts';
+import { mirrorMounts } from '../services/mirrorLayout.ts';
+import { chooseAccel } from '../vm/accel.ts';
+import { labOsRelease } from './labOsRelease.ts';
+import { LabMachine } from './labMachine.ts';
+import { firstServer, loadScenario, topologyOf } from './model.ts';
+import { loadPlan } from './plan.ts';
+import { preflight, runTools, type PreflightProblem } from './preflight.ts';
+import { NetnsAccess } from './probe/netnsAccess.ts';
+import { runScenario } from './runner.ts';
+import { timeoutScale } from './timeoutScale.ts';
+
+export interface LabRunOptions {
+  scenario: string;
+  timeoutScale?: number;
+  k3s?: K3sSource;
+  installSh?: InstallShSource;
+  online?: boolean;
+  reportsDir?: string;
+  /** MiB per VM: the live PXE system keeps its root in RAM. */
+  memoryMiB?: number;
+  progress?: ProgressOut;
+}
+
+export type LabRunOutcome = { kind: 'preflight'; problems: PreflightProblem[] } | { kind: 'ran'; result: RunResult; reportPath: string };
+
+/**
+ * `npm run scenario <name>` from end to end: scenario and plan, preflight, artifacts (lab OS,
+ * k3s, install.sh), a per-run SSH key, rendered configs, the lab, one machine per node, the run,
+ * the report. Everything the run created is removed afterwards, also on Ctrl-C; the report stays.
+ */
+export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome> {
+  const scenario = await loadScenario(opts.scenario);
+  const plan = await loadPlan(opts.scenario);
+  const memoryMiB = opts.memoryMiB ?? 2048;
+  const work = tmpdir();
+  const problems = preflight({ memoryMiB: scenario.nodes.length * memoryMiB + 512, diskMiB: scenario.nodes.length * 1500 + 1000, diskDir: work, tools: runTools });
+  if (problems.length) return { kind: 'preflight', problems };
+
+  const accel = await chooseAccel();
+  const scale = timeoutScale({ accel: accel.accel, concurrentVms: scenario.nodes.length, hostCpus: availableParallelism(), override: opts.timeoutScale });
+  const labOs = await labOsRelease();
+  const k3s = await resolveK3s(opts.k3s ?? { kind: 'double' }, { online: opts.online, onlineFlag: '--online' });
+  const installSh = await resolveInstallSh(opts.installSh ?? { kind: 'fixture' }, { online: opts.online, onlineFlag: '--online' });
+
+  const dir = mkdtempSync(join(work, `fkl-${scenario.name}-`));
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  const unregister = onTerminate(async () => removeDir());
+  let lab: Lab | undefined;
+  let access: NetnsAccess | undefined;
+  try {
+    const key = generateRunKey(`flatcar-k3s-lab ${scenario.name}`);
+    const rendered = await renderRun(scenario, {
+      outDir: join(dir, 'render'),
+      sshPublicKey: key.publicKey,
+      k3sVersion: k3s.version,
+      installShPath: installSh.path,
+      labOsVersion: labOs.version,
+    });
+    const k3sDir = writeK3sReleaseDir(join(dir, 'k3s-release'), k3s);
+    const mounts = mirrorMounts({
+      renderedDir: rendered.mirrorDir,
+      flatcar: [{ version: labOs.version, dir: labOs.dir, current: true }],
+      k3s: [{ version: k3s.version, dir: k3sDir }],
+    });
+    const configs = rendered.files
+      .filter((f) => f.startsWith('tftp/pxelinux.cfg/') || f.startsWith('mirror/ignition/') || f.startsWith('overlay/'))
+      .map((f) => ({ rel: `configs/${f.replace(/^(tftp|mirror)\//, '')}`, text: readFileSync(join(rendered.outDir, f), 'utf8') }));
+    const secrets = [scenario.cluster.token, ...configs.flatMap((c) => findIgnitionTokens(c.text))];
+    const targets = scenarioTargets(scenario);
+    const findings = [...targets.configErrors, ...lint(targets.ctx).findings].filter((f) => f.severity === 'error');
+    const report = new ReportDir(join(opts.reportsDir ?? reportsRoot, reportDirName(scenario.name, new Date())), secrets);
+
+    lab = await Lab.up({ topology: topologyOf(scenario), tftpRoot: rendered.tftpDir, mirrorMounts: mounts, logDir: join(dir, 'logs') });
+    const init = firstServer(scenario);
+    if (!init) throw new Error(`${scenario.name} has no server node`);
+    access = new NetnsAccess(lab.netns, key.privateKey, init);
+    const result = await runScenario({
+      scenario: { name: scenario.name, description: scenario.description, nodes: topologyOf(scenario).nodes, expect: scenario.expect },
+      plan,
+      machines: scenario.nodes.map((n) => new LabMachine(lab!, n, { accel: accel.accel, memoryMiB, dir })),
+      access,
+      logs: { dnsmasq: lab.dnsmasqLog, mirror: lab.accessLog },
+      report,
+      accel,
+      scale,
+      artifacts: [
+        { name: 'lab OS', source: labOs.description, ...(labOs.sha256 ? { sha256: labOs.sha256 } : {}) },
+        { name: 'k3s', source: k3s.description, sha256: k3s.sha256 },
+        { name: 'install.sh', source: installSh.description, sha256: installSh.sha256 },
+      ],
+      servedK3sSha256: k3s.sha256,
+      configs,
+      diagnosis: findings.map((f) => `lint: ${formatFinding(f)}`),
+      ...(opts.progress ? { progress: opts.progress } : {}),
+    });
+    return { kind: 'ran', result, reportPath: report.path };
+  } finally {
+    await access?.close();
+    await lab?.down();
+    removeDir();
+    unregister();
+  }
+}
