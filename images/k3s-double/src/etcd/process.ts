@@ -31,7 +31,7 @@ export const clientUrl = (ip: string) => `https://${ip}:2379`;
 export const peerUrl = (ip: string) => `https://${ip}:2380`;
 
 export function etcdArgs(s: EtcdSpec): string[] {
-  const clientUrls = [clientUrl(s.nodeIp), ...(s.listenLoopback ? ['https://127.0.0.1:2379'] : [])];
+  const clientUrls = [...new Set([clientUrl(s.nodeIp), ...(s.listenLoopback ? ['https://127.0.0.1:2379'] : [])])];
   const args = [
     `--name=${s.name}`,
     `--data-dir=${s.dataDir}`,

@@ -12,6 +12,7 @@ import { log } from '../log.ts';
 import type { CaBundle } from '../pki.ts';
 import { K3S_VERSION, KUBERNETES_VERSION, DOUBLE_VERSION } from '../version.ts';
 import { getNode, listNodes } from './nodes.ts';
+import { nodeTable, wantsTable } from './table.ts';
 
 export interface ApiContext {
   etcd: EtcdClient;
@@ -134,13 +135,15 @@ async function handle(ctx: ApiContext, req: IncomingMessage, body: string, res: 
   }
   if (path === '/api/v1/nodes') {
     const { items, resourceVersion } = await listNodes(ctx.etcd);
+    if (wantsTable(req.headers.accept)) return send(res, 200, nodeTable(items, resourceVersion));
     return send(res, 200, { kind: 'NodeList', apiVersion: 'v1', metadata: { resourceVersion }, items });
   }
   const one = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path);
   if (one) {
     const name = decodeURIComponent(one[1]!);
     const node = await getNode(ctx.etcd, name);
-    return node ? send(res, 200, node) : status(res, 404, 'NotFound', `nodes "${name}" not found`);
+    if (!node) return status(res, 404, 'NotFound', `nodes "${name}" not found`);
+    return send(res, 200, wantsTable(req.headers.accept) ? nodeTable([node], node.metadata.resourceVersion) : node);
   }
   return status(res, 404, 'NotFound', `the server could not find the requested resource (the lab double serves nodes only)`);
 }
