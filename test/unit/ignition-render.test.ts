@@ -90,6 +90,15 @@ describe('renderRun three-node-ha', async () => {
     expect(run.kernelUrl).toBe('http://10.0.0.5:8080/flatcar/amd64-usr/current/flatcar_production_pxe.vmlinuz');
   });
 
+  it('places a given install.sh at mirror/k3s/install.sh', async () => {
+    const sh = join(work, 'install.sh');
+    writeFileSync(sh, '#!/bin/sh\necho fixture\n');
+    const out2 = join(work, 'with-install-sh');
+    const r = await renderRun(scenario, { outDir: out2, installShPath: sh });
+    expect(readFileSync(join(out2, 'mirror/k3s/install.sh'), 'utf8')).toBe('#!/bin/sh\necho fixture\n');
+    expect(r.files).toContain('mirror/k3s/install.sh');
+  });
+
   it('re-rendering replaces its own directory', async () => {
     await renderRun(scenario, { outDir: out, k3sVersion: 'v1.34.7+k3s1' });
     expect(ign('tftp/ignition/node-1-ignite-boot.ign').passwd).toBeUndefined();
