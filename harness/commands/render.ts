@@ -63,7 +63,8 @@ export const command: LabCommand = {
       return 0;
     } catch (err) {
       if (err instanceof ConfigError) {
-        console.error(`lab: ${formatDiagnostic(err.diagnostics[0]!)}`);
+        const more = err.diagnostics.length - 1;
+        console.error(`lab: ${formatDiagnostic(err.diagnostics[0]!)}${more ? ` (and ${more} more: lab lint ${opts.scenario} lists them)` : ''}`);
         return 2;
       }
       throw err;

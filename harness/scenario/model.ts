@@ -135,7 +135,7 @@ export function validateScenario(value: unknown, file: string, expectedName?: st
 
   const cluster = s.cluster as { token?: unknown } | undefined;
   if (!cluster || typeof cluster.token !== 'string' || !cluster.token) fail('cluster.token', 'must be a non-empty string');
-  if (/[\s"'\\]/.test((cluster as { token: string }).token)) fail('cluster.token', 'must not contain spaces, quotes or backslashes (it goes into a systemd Environment= line)');
+  if (/[\s"'\\%]/.test((cluster as { token: string }).token)) fail('cluster.token', 'must not contain spaces, quotes, backslashes or % (it goes into a systemd Environment= line, where % starts a specifier)');
   const templates = s.templates as Partial<StageTemplates> | undefined;
   for (const stage of ['pxe', 'boot'] as const) {
     const path = templates?.[stage];

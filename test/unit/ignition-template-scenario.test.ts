@@ -80,6 +80,7 @@ describe('scenarios', () => {
     ['an unknown role', (s: ReturnType<typeof base>) => (s.nodes[1]!.role = 'master'), /'master' is not one of init, server, agent/],
     ['a missing template', (s: ReturnType<typeof base>) => (s.templates.boot = 'templates/nope.yaml'), /template 'templates\/nope.yaml' does not exist/],
     ['a token with a quote', (s: ReturnType<typeof base>) => (s.cluster.token = 'a"b'), /must not contain spaces, quotes/],
+    ['a token with a systemd specifier', (s: ReturnType<typeof base>) => (s.cluster.token = 'a%hb'), /or %/],
     ['an unknown key', (s: ReturnType<typeof base>) => Object.assign(s, { stepz: [] }), /stepz: unknown key/],
   ])('rejects %s', (_what, mutate, message) => {
     const s = base();
