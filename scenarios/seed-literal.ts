@@ -1,4 +1,5 @@
 import type { Scenario, ScenarioNode } from '../harness/scenario/model.ts';
+import type { ScenarioPlan } from '../harness/scenario/plan.ts';
 import { defaultNetwork } from '../harness/scenario/topology.ts';
 
 const seed = 'test/fixtures/seed';
@@ -28,6 +29,19 @@ const scenario: Scenario = {
       'node-1 sets K3STOKEN and INSTALLK3S_EXEC, which install.sh does not read: no node runs --cluster-init',
       'node-1 token differs from node-2/node-3 (secretedgeclustertoken vs secret_edgecluster_token)',
     ],
+  },
+};
+
+/**
+ * Boot everything, let every node get as far as installing k3s, then give the cluster a bounded
+ * time to form: it cannot (no --cluster-init, two tokens), and the assertions say so by name.
+ */
+export const plan: ScenarioPlan = {
+  assertions: ['usr-local-bin-read-only', 'k3s-in-opt-bin', 'all-nodes-joined', 'no-reinstall'],
+  async run(t) {
+    await t.bootAll();
+    await t.waitForPhase('k3s-install');
+    await t.giveClusterTime(180_000);
   },
 };
 

@@ -15,6 +15,8 @@ export interface Steps {
   reboot(node: string): Promise<void>;
   powerCut(node: string): Promise<void>;
   waitForClusterHealthy(): Promise<void>;
+  /** Up to `baseMs` (scaled) for the cluster to become healthy; never fails (the assertions judge). */
+  giveClusterTime(baseMs: number): Promise<void>;
   /** A console line matching `pattern` on the node (any boot from `sinceBoot`, default all). */
   waitForConsole(node: string, pattern: RegExp, opts?: { sinceBoot?: number; baseTimeoutMs?: number }): Promise<void>;
 }

@@ -213,6 +213,7 @@ function recordedSteps(ctx: RunContext, start: number, out: StepResult[]): Steps
     reboot: (node) => record(`reboot ${node}`, node, () => steps.rebootNode(ctx, node)),
     powerCut: (node) => record(`power-cut ${node}`, node, () => steps.powerCutNode(ctx, node)),
     waitForClusterHealthy: () => record('wait for a healthy cluster', undefined, () => steps.waitForClusterHealthy(ctx)),
+    giveClusterTime: (baseMs) => record(`give the cluster up to ${Math.round((baseMs * ctx.waitEnv.scale) / 1000)} s to form`, undefined, () => steps.giveClusterTime(ctx, baseMs)),
     waitForConsole: (node, pattern, opts) => record(`wait for ${pattern} on ${node}`, node, () => steps.waitForConsole(ctx, node, pattern, opts)),
   };
 }

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { listScenarios, loadScenario } from '../../harness/scenario/model.ts';
+import { installAndJoin, loadPlan, validatePlan } from '../../harness/scenario/plan.ts';
+
+describe('scenario plans', () => {
+  it('every scenario loads with a valid plan', async () => {
+    for (const name of listScenarios()) {
+      await loadScenario(name);
+      const plan = await loadPlan(name);
+      expect(plan.assertions.length, name).toBeGreaterThan(0);
+    }
+  });
+  it('three-node-ha uses the install-and-join plan; reboot-idempotency adds k3s-install-ran-once', async () => {
+    expect(await loadPlan('three-node-ha')).toBe(installAndJoin);
+    expect((await loadPlan('reboot-idempotency')).assertions).toContain('k3s-install-ran-once');
+    expect((await loadScenario('reboot-idempotency')).nodes.map((n) => n.name)).toEqual(['node-1', 'node-2', 'node-3']);
+  });
+  it('rejects an unknown assertion name, naming the file', () => {
+    expect(() => validatePlan({ assertions: ['all-nodes-joind'], run: async () => undefined }, 'scenarios/x.ts')).toThrow("scenarios/x.ts: plan.assertions: unknown assertion 'all-nodes-joind'");
+    expect(() => validatePlan({ assertions: [] }, 'scenarios/x.ts')).toThrow('must have a run(steps) function');
+  });
+  it('the steps a plan runs are recorded in order (reboot-idempotency: 2 rounds × 3 nodes)', async () => {
+    const calls: string[] = [];
+    const steps = {
+      nodes: (await loadScenario('reboot-idempotency')).nodes,
+      bootAll: async () => void calls.push('boot'),
+      waitForPhase: async (p: string) => void calls.push(`wait ${p}`),
+      reboot: async (n: string) => void calls.push(`reboot ${n}`),
+      powerCut: async (n: string) => void calls.push(`cut ${n}`),
+      waitForClusterHealthy: async () => void calls.push('healthy'),
+      giveClusterTime: async () => void calls.push('settle'),
+      waitForConsole: async () => void calls.push('console'),
+    };
+    await (await loadPlan('reboot-idempotency')).run(steps);
+    expect(calls.filter((c) => c.startsWith('reboot'))).toEqual(['reboot node-1', 'reboot node-2', 'reboot node-3', 'reboot node-1', 'reboot node-2', 'reboot node-3']);
+    expect(calls.slice(0, 2)).toEqual(['boot', 'wait joined']);
+  });
+});
