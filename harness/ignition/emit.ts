@@ -1,6 +1,6 @@
 /** The source model as Ignition 3.x JSON. Key order follows the spec documents so output diffs read well. */
 import { dataUrl } from './dataUrl.ts';
-import type { Decoder } from './decoder.ts';
+import type { Decoder, Located } from './decoder.ts';
 import type { IgnFile, IgnitionConfig, IgnitionVersion, IgnNodeUser, IgnResource, IgnUnit, IgnUser } from './ignitionTypes.ts';
 import type { SourceConfig, SourceOwner, SourceResource } from './sourceModel.ts';
 
@@ -28,9 +28,9 @@ function owner(o: SourceOwner | undefined): IgnNodeUser | undefined {
 
 export function emitIgnition(config: SourceConfig, version: IgnitionVersion, d: Decoder): IgnitionConfig {
   const seenPaths = new Map<string, string>();
-  const claim = (path: { value: string; loc: { line: number } }, what: string): void => {
+  const claim = (path: Located<string>, what: string): void => {
     const prior = seenPaths.get(path.value);
-    if (prior) d.error(path.loc as never, `${what} '${path.value}' is already defined as a ${prior}`);
+    if (prior) d.error(path.loc, `${what} '${path.value}' is already defined as a ${prior}`);
     seenPaths.set(path.value, what);
   };
   const files: IgnFile[] = config.files.map((f) => {
