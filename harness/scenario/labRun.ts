@@ -5,9 +5,7 @@ import { resolveInstallSh, type InstallShSource } from '../artifacts/installSh.t
 import { resolveK3s, type K3sSource } from '../artifacts/k3s.ts';
 import { writeK3sReleaseDir } from '../artifacts/k3sMirror.ts';
 import { generateRunKey } from '../guest/ssh.ts';
-import { formatFinding, lint } from '../ignition/lint/lint.ts';
-import { scenarioTargets } from '../ignition/lint/targets.ts';
-import { renderRun } from '../ignition/renderRun.ts';
+import { formatFinding, lint, renderRun, scenarioTargets } from '../ignition/index.ts';
 import { Lab } from '../lab/lab.ts';
 import { onTerminate } from '../lab/signals.ts';
 import { reportsRoot } from '../paths.ts';
