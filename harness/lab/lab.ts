@@ -9,7 +9,7 @@ import { startMirrorProcess, type MirrorRun } from '../services/mirrorProcess.ts
 import { writeTftpTree, type TftpTree } from '../services/tftpTree.ts';
 import { startHelper, type Helper, type HelperSpec } from './helper.ts';
 import { inNetns } from './ip.ts';
-import { clearImpairment, impair, setLink, type Impairment } from './faults.ts';
+import { clearImpairment, impair, setLink, type FaultMechanism, type Impairment } from './faults.ts';
 import { labNames, newRunId, type LabNames } from './names.ts';
 import { createNetns, deleteNetns, netnsPath } from './netns.ts';
 import { createBridge, createTap, deleteLink, labIpv6Prefix } from './network.ts';
@@ -193,8 +193,9 @@ export class Lab {
     await setLink(this.netns, this.tapOf(nodeName), 'up');
   }
 
-  async impair(nodeName: string, imp: Impairment): Promise<void> {
-    await impair(this.netns, this.tapOf(nodeName), imp);
+  /** Impairs traffic towards a node; says which mechanism did it (netem, or nftables where netem is missing). */
+  async impair(nodeName: string, imp: Impairment): Promise<FaultMechanism> {
+    return impair(this.netns, this.tapOf(nodeName), imp);
   }
 
   async clearImpairment(nodeName: string): Promise<void> {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { netemArgs } from '../../harness/lab/faults.ts';
+import { netemArgs, nftLossScript } from '../../harness/lab/faults.ts';
 import { isRunId, labNames, newRunId, runIdOfNetns } from '../../harness/lab/names.ts';
 import { isAlive, procId } from '../../harness/lab/procs.ts';
 import { createRunState, forgetProcess, listRuns, readRun, recordProcess } from '../../harness/lab/state.ts';
@@ -73,6 +73,14 @@ describe('netem', () => {
     expect(netemArgs({ delayMs: 100, jitterMs: 20, lossPercent: 5 })).toEqual(['delay', '100ms', '20ms', 'loss', '5%']);
     expect(() => netemArgs({})).toThrow(/delay or a loss/);
     expect(() => netemArgs({ lossPercent: 120 })).toThrow(/0–100/);
+  });
+
+  it('expresses loss for nftables where netem is missing', () => {
+    expect(nftLossScript('lt-0123abcd-0', 12.5)).toContain('hook egress device "lt-0123abcd-0" priority 0; numgen random mod 1000 < 125 drop;');
+    expect(nftLossScript('lt-0123abcd-0', 100)).toContain('priority 0; drop;');
+    expect(nftLossScript('lt-0123abcd-0', 0)).toContain('priority 0; accept;');
+    expect(nftLossScript('lt-0123abcd-0', 5)).toContain('table netdev fault_lt_0123abcd_0 {');
+    expect(() => nftLossScript('x', -1)).toThrow();
   });
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { MirrorMount } from '../../../harness/services/mirror.ts';
 import { writeTftpTree } from '../../../harness/services/tftpTree.ts';
 import type { Topology } from '../../../harness/scenario/topology.ts';
-import { busyboxInitramfs } from './busyboxInitramfs.ts';
+import { busyboxInitramfs, type InitramfsOptions } from './busyboxInitramfs.ts';
 import { debianKernel } from './debianKernel.ts';
 
 export const pxeVersion = '0.0.0-pxe-test';
@@ -36,12 +36,24 @@ export interface PxeFixture {
  * A work dir with a TFTP tree (pxelinux.cfg/<HEXIP> per node pointing at the mirror) and a
  * "release" directory holding a Debian kernel and a busybox initramfs under Flatcar's PXE names.
  */
-export async function pxeFixture(topology: Topology, marker: string, then: 'reboot' | 'stay' = 'reboot'): Promise<PxeFixture> {
+export async function pxeFixture(
+  topology: Topology,
+  marker: string,
+  then: 'reboot' | 'stay' = 'reboot',
+  /** Each node's initramfs brings eth0 up at its address (one shared initramfs: the address comes from the node's own entry). */
+  withNetwork = false,
+): Promise<PxeFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'lab-pxe-'));
   const release = join(dir, 'release');
   mkdirSync(release);
-  copyFileSync(await debianKernel(), join(release, 'flatcar_production_pxe.vmlinuz'));
-  await busyboxInitramfs(join(release, 'flatcar_production_pxe_image.cpio.gz'), marker, then);
+  const kernel = await debianKernel();
+  copyFileSync(kernel.vmlinuz, join(release, 'flatcar_production_pxe.vmlinuz'));
+  const opts: InitramfsOptions = { then };
+  if (withNetwork) {
+    if (topology.nodes.length !== 1) throw new Error('a networked test initramfs serves exactly one node');
+    opts.network = { modules: kernel.netModules, address: `${topology.nodes[0]!.ip}/${topology.network.prefix}` };
+  }
+  await busyboxInitramfs(join(release, 'flatcar_production_pxe_image.cpio.gz'), marker, opts);
   const base = `http://${topology.network.serverIp}:${topology.network.mirrorPort}`;
   const tftpRoot = join(dir, 'tftp');
   writeTftpTree(tftpRoot, {
