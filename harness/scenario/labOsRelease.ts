@@ -21,16 +21,20 @@ const releaseFiles = ['flatcar_production_pxe.vmlinuz', 'flatcar_production_pxe_
  * this module does not fix its shape: any result carrying a release directory and a version works.
  * LAB_OS_DIR points at a release directory directly (a real Flatcar release dropped in, or a build).
  */
-export async function labOsRelease(env: NodeJS.ProcessEnv = process.env): Promise<LabOsRelease> {
+export async function labOsRelease(env: NodeJS.ProcessEnv = process.env, onProgress?: (line: string) => void): Promise<LabOsRelease> {
   if (env.LAB_OS_DIR) return checkRelease(env.LAB_OS_DIR, 'LAB_OS_DIR');
   const file = join(projectRoot, 'harness', 'artifacts', 'labOs.ts');
   if (!existsSync(file)) throw new UsageError('the lab OS is not available: harness/artifacts/labOs.ts is missing (set LAB_OS_DIR to a release directory)');
-  const mod = (await import(pathToFileURL(file).href)) as { ensureLabOs?: (opts?: object) => Promise<Record<string, unknown>> };
+  const mod = (await import(pathToFileURL(file).href)) as { ensureLabOs?: (opts?: { onProgress?: (line: string) => void }) => Promise<Record<string, unknown>> };
   if (!mod.ensureLabOs) throw new UsageError('harness/artifacts/labOs.ts has no ensureLabOs()');
-  const os = await mod.ensureLabOs({});
+  // Builds the lab OS when its recipe changed (minutes), else returns the cached one at once.
+  const os = await mod.ensureLabOs(onProgress ? { onProgress } : {});
   const dir = [os.releaseDir, os.versionDir, os.dir].find((d): d is string => typeof d === 'string' && existsSync(join(d, 'version.txt')));
   if (!dir) throw new UsageError(`ensureLabOs() returned no release directory with version.txt (keys: ${Object.keys(os).join(', ')})`);
-  return checkRelease(dir, 'the lab OS build');
+  const release = await checkRelease(dir, 'the lab OS build');
+  const manifest = os.manifest as { files?: Record<string, { sha256?: string }> } | undefined;
+  const sha256 = manifest?.files?.['flatcar_production_image.bin.bz2']?.sha256;
+  return { ...release, ...(sha256 ? { sha256 } : {}) };
 }
 
 async function checkRelease(dir: string, from: string): Promise<LabOsRelease> {

@@ -53,7 +53,7 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
 
   const accel = await chooseAccel();
   const scale = timeoutScale({ accel: accel.accel, concurrentVms: scenario.nodes.length, hostCpus: availableParallelism(), override: opts.timeoutScale });
-  const labOs = await labOsRelease();
+  const labOs = await labOsRelease(process.env, (line) => (opts.progress ?? process.stderr).write(`${line}\n`));
   const k3s = await resolveK3s(opts.k3s ?? { kind: 'double' }, { online: opts.online, onlineFlag: '--online' });
   const installSh = await resolveInstallSh(opts.installSh ?? { kind: 'fixture' }, { online: opts.online, onlineFlag: '--online' });
 
