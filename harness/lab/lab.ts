@@ -53,6 +53,8 @@ export class Lab {
   private readonly helpers = new Set<Helper>();
   private unregisterSignals?: () => void;
   private downPromise?: Promise<void>;
+  private building?: Promise<void>;
+  private stopping = false;
 
   private constructor(
     readonly topology: Topology,
@@ -69,7 +71,8 @@ export class Lab {
     const lab = new Lab(opts.topology, opts.runId ?? newRunId(), opts.logDir);
     if (opts.handleSignals ?? true) lab.unregisterSignals = onTerminate(() => lab.down());
     try {
-      await lab.build(opts);
+      lab.building = lab.build(opts);
+      await lab.building;
     } catch (err) {
       const failures = await lab.down().then(
         () => [],
@@ -113,6 +116,11 @@ export class Lab {
     return this.names.tap(i);
   }
 
+  /** Between the steps of build(): a Ctrl-C while starting stops it from creating more. */
+  private checkpoint(): void {
+    if (this.stopping) throw new LabError(`lab ${this.runId} was stopped while starting`);
+  }
+
   private async build(opts: LabOptions): Promise<void> {
     const { network, nodes } = this.topology;
     createRunState(this.runId);
@@ -121,12 +129,15 @@ export class Lab {
 
     await createNetns(this.netns);
     this.teardown.add(`delete namespace ${this.netns}`, () => deleteNetns(this.netns));
+    this.checkpoint();
     await createBridge(this.netns, this.names.bridge, network.serverIp, network.prefix);
     this.teardown.add(`delete bridge ${this.names.bridge}`, () => deleteLink(this.netns, this.names.bridge));
+    this.checkpoint();
     for (const node of nodes) {
       const tap = this.tapOf(node.name);
       await createTap(this.netns, tap, this.names.bridge);
       this.teardown.add(`delete tap ${tap}`, () => deleteLink(this.netns, tap));
+      this.checkpoint();
     }
 
     let tftpRoot = opts.tftpRoot;
@@ -151,6 +162,7 @@ export class Lab {
         throw new LabError(`dnsmasq: ${err instanceof Error ? err.message : String(err)}`);
       });
       this.track(this.dnsmasq.helper);
+      this.checkpoint();
     }
     if (opts.mirrorMounts) {
       this.mirror = await startMirrorProcess({
@@ -204,7 +216,10 @@ export class Lab {
 
   /** Tears everything down, in reverse order of creation; safe to call more than once. */
   down(): Promise<void> {
+    this.stopping = true;
     this.downPromise ??= (async () => {
+      // A build in flight finishes its current step (and registers its undo) before we undo.
+      await this.building?.catch(() => undefined);
       const failures = await this.teardown.run();
       this.unregisterSignals?.();
       if (failures.length) throw new LabError(`lab ${this.runId} teardown: ${failures.join('; ')}`);

@@ -1,0 +1,62 @@
+import { execa } from 'execa';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { Lab } from '../../harness/lab/lab.ts';
+import { labNames, newRunId } from '../../harness/lab/names.ts';
+import { listNetns } from '../../harness/lab/netns.ts';
+import { runDir } from '../../harness/lab/state.ts';
+import { projectRoot } from '../../harness/paths.ts';
+import { topologyOf } from './support/pxeFixture.ts';
+
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const cli = (args: string[]) => execa(process.execPath, ['--import', tsx, join(projectRoot, 'harness/cli.ts'), ...args], { cwd: projectRoot, reject: false });
+
+describe('lab up --services-only', () => {
+  it('prints one line with a working nsenter command and tears down on Ctrl-C', async () => {
+    const child = cli(['up', 'single-node', '--services-only']);
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!out.includes('\n')) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no line from lab up: ${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const line = out.trim();
+    expect(line.split('\n')).toHaveLength(1);
+    const nsenter = /(nsenter --net=\S+)/.exec(line)?.[1];
+    const runId = /^lab ([0-9a-f]{8}) up/.exec(line)?.[1];
+    expect(nsenter && runId, line).toBeTruthy();
+
+    const addrs = await execa('sh', ['-c', `${nsenter} ip -br addr`]);
+    expect(addrs.stdout).toContain('10.0.0.5/24');
+    const mirror = await execa('sh', ['-c', `${nsenter} curl -s -o /dev/null -w '%{http_code}' http://10.0.0.5:8080/ignition/node-1-ignite-pxe.ign`]);
+    expect(mirror.stdout).toBe('404'); // served by the lab's mirror; nothing rendered yet
+    const cfg = readFileSync(join(runDir(runId!), 'tftp', 'pxelinux.cfg', '0A000046'), 'utf8');
+    expect(cfg).toContain('ignition.config.url=http://10.0.0.5:8080/ignition/node-1-ignite-pxe.ign');
+
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(await listNetns()).not.toContain(labNames(runId!).netns);
+    expect(existsSync(runDir(runId!))).toBe(false);
+  });
+
+  it('refuses without --services-only, in one line, exit 2', async () => {
+    const r = await cli(['up', 'single-node']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^lab: .*--services-only/);
+  });
+
+  it('a lab that fails half-way up leaves nothing behind', async () => {
+    const runId = newRunId();
+    await expect(
+      Lab.up({ runId, topology: topologyOf(1), mirrorMounts: [{ urlPath: 'no-slash', dir: '/nonexistent' }] }),
+    ).rejects.toThrow(/mirror/);
+    expect(await listNetns()).not.toContain(labNames(runId).netns);
+    expect(existsSync(runDir(runId))).toBe(false);
+  });
+});
