@@ -26,7 +26,7 @@ describe('K3s double: three-server cluster in network namespaces', () => {
   const upAndRunning = (n: DoubleNode, what: string) =>
     waitFor(`${n.name} to log "k3s is up and running" (${what})`, 180_000, async () => {
       if (n.child?.exitCode != null) throw new Error(`${n.name} exited with ${n.child.exitCode}: ${logOf(n).trim().split('\n').pop()}`);
-      return /k3s is up and running/.test(logOf(n)) ? true : undefined;
+      return /k3s (agent )?is up and running/.test(logOf(n)) ? true : undefined;
     });
 
   beforeAll(async () => {
@@ -87,6 +87,17 @@ describe('K3s double: three-server cluster in network namespaces', () => {
     expect(namespacePids(n4.ns)).toEqual([]);
   });
 
+  it('takes an agent with the right token: listed Ready, without server roles', async () => {
+    const [n1, , , n4] = nodes as [DoubleNode, DoubleNode, DoubleNode, DoubleNode];
+    n4.logFile = n4.logFile.replace(/\.log$/, '-agent.log');
+    startDouble(bin, n4, ['agent', '--server', api(n1)], { K3S_TOKEN: readFileSync(join(n1.dataDir, 'server', 'node-token'), 'utf8').trim() });
+    await upAndRunning(n4, 'agent');
+    const agent = await waitFor('node-4 Ready as an agent', 60_000, async () => (await nodesVia(n1)).find((n) => n.name === 'node-4' && n.ready));
+    expect(agent.roles).toEqual([]);
+    expect(await membersVia(n1)).toHaveLength(3);
+    killNode(n4);
+  });
+
   it('loses the first server: API answers on the others, that node turns NotReady within 40 s', async () => {
     const [n1, n2, n3] = nodes as [DoubleNode, DoubleNode, DoubleNode];
     const before = await membersVia(n2);
@@ -99,8 +110,9 @@ describe('K3s double: three-server cluster in network namespaces', () => {
     const notReadyAfterMs = Date.now() - killedAt;
     console.log(`node-1 NotReady ${notReadyAfterMs} ms after it was killed`);
     expect(notReadyAfterMs).toBeLessThan(40_000);
-    expect(list.filter((n) => n.ready).map((n) => n.name)).toEqual(['node-2', 'node-3']);
-    expect((await nodesVia(n3)).length).toBe(3);
+    const readyOf = (name: string) => list.find((n) => n.name === name)?.ready;
+    expect([readyOf('node-1'), readyOf('node-2'), readyOf('node-3')]).toEqual([false, true, true]);
+    expect((await nodesVia(n3)).length).toBe(4);
     expect((await membersVia(n3)).map((m) => m.id).sort()).toEqual(before.map((m) => m.id).sort());
   });
 
@@ -113,7 +125,7 @@ describe('K3s double: three-server cluster in network namespaces', () => {
     expect(logOf(n1)).toMatch(/Found existing etcd data .*resuming this member, not initializing a cluster/);
     expect(logOf(n1)).not.toMatch(/Initializing a new etcd cluster/);
     await waitFor('3 Ready nodes after restart', 60_000, async () => {
-      const l = await nodesVia(n1);
+      const l = (await nodesVia(n1)).filter((n) => n.name !== 'node-4');
       return l.length === 3 && l.every((n) => n.ready) ? l : undefined;
     });
     const after = await membersVia(n1);
@@ -121,7 +133,7 @@ describe('K3s double: three-server cluster in network namespaces', () => {
   });
 
   it('never writes the token into any log', () => {
-    const logs = [...nodes.map((n) => n.logFile), nodes[0]!.logFile.replace(/-restart\.log$/, '.log')];
+    const logs = [...nodes.map((n) => n.logFile), nodes[0]!.logFile.replace(/-restart\.log$/, '.log'), nodes[3]!.logFile.replace(/-agent\.log$/, '.log')];
     for (const f of logs) {
       const text = existsSync(f) ? readFileSync(f, 'utf8') : '';
       expect(text.length).toBeGreaterThan(0);
