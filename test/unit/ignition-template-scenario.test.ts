@@ -1,5 +1,5 @@
 // Template variables and scenario data: a missing variable or a bad node is one error with a location.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -70,7 +70,11 @@ describe('scenarios', () => {
     const s = base();
     s.nodes[1]!.mac = '52:54:00:00:00:46';
     writeFileSync(file, `export default {\n  nodes: [\n    { mac: '52:54:00:00:00:46' },\n  ],\n};\n`);
-    expect(() => validateScenario(s, file)).toThrow(`${file}:3: nodes[1].mac: '52:54:00:00:00:46' is used by two nodes`);
+    try {
+      expect(() => validateScenario(s, file)).toThrow(`${file}:3: nodes[1].mac: '52:54:00:00:00:46' is used by two nodes`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([
