@@ -406,7 +406,8 @@ Restart=always
 RestartSec=5s
 ExecStartPre=-/sbin/modprobe br_netfilter
 ExecStartPre=-/sbin/modprobe overlay
-ExecStart=${BIN_DIR}/k3s ${K3S_EXEC_LINES}
+ExecStart=${BIN_DIR}/k3s \\
+    ${K3S_EXEC_LINES}
 
 UNIT
     $SUDO restorecon -R -i "${FILE_K3S_SERVICE}" "${FILE_K3S_ENV}" 2>/dev/null || true
