@@ -1,8 +1,15 @@
 import { execa } from 'execa';
 import { LabError } from '../errors.ts';
+import { holderOf, nsenterArgs } from './userns.ts';
 
-/** argv that runs `cmd` inside a namespace (ip netns exec execs, so the pid is the command's own). */
+/**
+ * argv that runs `cmd` inside a lab namespace. Both forms exec into the command, so a pid we
+ * record is the command's own: `ip netns exec` for named namespaces (root), `nsenter` into a
+ * holder's user+net namespace for rootless labs.
+ */
 export function inNetns(netns: string, cmd: string, args: string[] = []): [string, string[]] {
+  const holder = holderOf(netns);
+  if (holder) return ['nsenter', [...nsenterArgs(holder), cmd, ...args]];
   return ['ip', ['netns', 'exec', netns, cmd, ...args]];
 }
 

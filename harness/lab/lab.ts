@@ -11,7 +11,9 @@ import { startHelper, type Helper, type HelperSpec } from './helper.ts';
 import { inNetns } from './ip.ts';
 import { clearImpairment, impair, setLink, type FaultMechanism, type Impairment } from './faults.ts';
 import { labNames, newRunId, type LabNames } from './names.ts';
-import { createNetns, deleteNetns, netnsPath } from './netns.ts';
+import { createNetns, deleteNetns, loopbackUp, netnsPath } from './netns.ts';
+import type { ProcId } from './procs.ts';
+import { createUserNetns, deleteUserNetns, nsenterArgs } from './userns.ts';
 import { createBridge, createTap, deleteLink, labIpv6Prefix } from './network.ts';
 import { reapStaleRuns } from './reap.ts';
 import { onTerminate } from './signals.ts';
@@ -36,6 +38,15 @@ export interface LabOptions {
   handleSignals?: boolean;
   /** Reap runs left by killed harness processes before starting (default true). */
   reapStale?: boolean;
+  /**
+   * Hold the namespace in a user namespace instead of `ip netns add`: the default when not
+   * root, forced with LAB_ROOTLESS=1. QEMU then still needs /dev/net/tun to be usable by the user.
+   */
+  rootless?: boolean;
+}
+
+export function rootlessByDefault(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.LAB_ROOTLESS === '1' || process.getuid?.() !== 0;
 }
 
 /**
@@ -55,6 +66,8 @@ export class Lab {
   private downPromise?: Promise<void>;
   private building?: Promise<void>;
   private stopping = false;
+  /** Set for rootless labs: the process that holds the user+net namespace. */
+  holder?: ProcId;
 
   private constructor(
     readonly topology: Topology,
@@ -94,6 +107,7 @@ export class Lab {
 
   /** What a person types to get a shell in the lab's network. */
   get nsenterCommand(): string {
+    if (this.holder) return `nsenter ${nsenterArgs(this.holder).join(' ')}`;
     return `nsenter --net=${netnsPath(this.netns)}`;
   }
 
@@ -127,8 +141,15 @@ export class Lab {
     this.teardown.add(`remove ${this.runDir}`, () => rmSync(this.runDir, { recursive: true, force: true }));
     mkdirSync(this.logDir, { recursive: true });
 
-    await createNetns(this.netns);
-    this.teardown.add(`delete namespace ${this.netns}`, () => deleteNetns(this.netns));
+    if (opts.rootless ?? rootlessByDefault()) {
+      const holder = await createUserNetns(this.netns, this.runDir);
+      this.holder = holder;
+      this.teardown.add(`stop the holder of namespace ${this.netns}`, () => deleteUserNetns(this.netns, holder));
+      await loopbackUp(this.netns);
+    } else {
+      await createNetns(this.netns);
+      this.teardown.add(`delete namespace ${this.netns}`, () => deleteNetns(this.netns));
+    }
     this.checkpoint();
     await createBridge(this.netns, this.names.bridge, network.serverIp, network.prefix);
     this.teardown.add(`delete bridge ${this.names.bridge}`, () => deleteLink(this.netns, this.names.bridge));

@@ -19,6 +19,10 @@ export async function listNetns(): Promise<string[]> {
 
 export async function createNetns(name: string): Promise<void> {
   await run('ip', ['netns', 'add', name]);
+  await loopbackUp(name);
+}
+
+export async function loopbackUp(name: string): Promise<void> {
   // Loopback up, so helpers that talk to themselves (and `curl 127.0.0.1` when poking) work.
   await run('ip', ['link', 'set', 'lo', 'up'], { netns: name });
 }

@@ -4,6 +4,7 @@ import { runIdOfNetns } from './names.ts';
 import { deleteNetns, listNetns, netnsPids } from './netns.ts';
 import { isAlive, procId, stopProcess, type ProcId } from './procs.ts';
 import { listRuns, readRun, type RunRecord } from './state.ts';
+import { pidsSharingNetns } from './userns.ts';
 
 export interface Reaped {
   runId: string;
@@ -22,7 +23,21 @@ function ownerAlive(r: RunRecord): boolean {
 export async function reapRun(runId: string, root = stateRoot()): Promise<Reaped> {
   const rec = readRun(runId, root);
   const killed: string[] = [];
-  for (const { name, proc } of rec.procs) {
+  // A rootless run's namespace has no name: whatever shares the holder's namespace goes first.
+  const holder = rec.procs.find((p) => p.name === 'netns-holder');
+  if (holder && isAlive(holder.proc)) {
+    for (const pid of pidsSharingNetns(holder.proc.pid)) {
+      if (pid === holder.proc.pid || pid === process.pid || rec.procs.some((p) => p.proc.pid === pid)) continue;
+      try {
+        await stopProcess(procId(pid), 2000);
+        killed.push(`pid ${pid}`);
+      } catch {
+        // already gone
+      }
+    }
+  }
+  // The holder last: while it lives, the namespace (and anything we missed in it) stays findable.
+  for (const { name, proc } of [...rec.procs].sort((a, b) => Number(a.name === 'netns-holder') - Number(b.name === 'netns-holder'))) {
     if (isAlive(proc)) {
       await stopProcess(proc, 2000);
       killed.push(`${name}(${proc.pid})`);

@@ -66,6 +66,9 @@ export function dnsmasqConfig(s: DnsmasqSettings): string {
     'no-hosts',
     // Stay root: the TFTP tree and logs are in root-only run directories, and the namespace is private.
     'user=root',
+    // Empty: no group change at all. Debian's default (`dip`) needs setgroups(), which a rootless
+    // lab's user namespace denies.
+    'group=',
     `log-facility=${s.logFile}`,
     'log-dhcp',
     `dhcp-leasefile=${s.leaseFile}`,
