@@ -1,3 +1,4 @@
+import { LabError } from '../errors.ts';
 import { ip } from './ip.ts';
 
 /** Unique-local /64 on every lab bridge; each lab has its own namespace, so they never meet. */
@@ -18,7 +19,17 @@ export async function createBridge(netns: string, name: string, address: string,
 
 /** A persistent tap on the bridge; QEMU running in the same namespace opens it by name. */
 export async function createTap(netns: string, name: string, bridge: string): Promise<void> {
-  await ip(['tuntap', 'add', 'dev', name, 'mode', 'tap'], netns);
+  try {
+    await ip(['tuntap', 'add', 'dev', name, 'mode', 'tap'], netns);
+  } catch (err) {
+    if (err instanceof Error && /open: Permission denied/.test(err.message)) {
+      throw new LabError(
+        `cannot create tap ${name}: /dev/net/tun is not usable by uid ${process.getuid?.()} (run as root, or give this user access to /dev/net/tun)`,
+        2,
+      );
+    }
+    throw err;
+  }
   await ip(['link', 'set', name, 'master', bridge], netns);
   await ip(['link', 'set', name, 'up'], netns);
 }

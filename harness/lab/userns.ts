@@ -17,7 +17,7 @@ export function holderOf(netns: string): ProcId | undefined {
 }
 
 export function nsenterArgs(holder: ProcId): string[] {
-  return ['--target', String(holder.pid), '--user', '--net'];
+  return ['--target', String(holder.pid), '--user', '--net', '--preserve-credentials'];
 }
 
 function netNsOf(pid: number): string | undefined {

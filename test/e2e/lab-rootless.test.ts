@@ -37,7 +37,7 @@ describe('rootless lab (user namespace)', () => {
     fixtures.push(fx);
     lab = await Lab.up({ topology, tftpRoot: fx.tftpRoot, mirrorMounts: fx.mounts, logDir: join(fx.dir, 'logs'), rootless: true });
     expect(lab.holder).toBeDefined();
-    expect(lab.nsenterCommand).toBe(`nsenter --target ${lab.holder!.pid} --user --net`);
+    expect(lab.nsenterCommand).toBe(`nsenter --target ${lab.holder!.pid} --user --net --preserve-credentials`);
     expect(await listNetns()).not.toContain(lab.netns);
     const links = await execa('sh', ['-c', `${lab.nsenterCommand} ip -br link`]);
     expect(links.stdout).toContain(lab.names.bridge);
