@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { buildK3sDouble } from '../../images/k3s-double/build.ts';
 import type { ObservedNode } from '../../harness/cluster/nodes.ts';
 import type { EtcdMember } from '../../harness/cluster/etcd.ts';
-import { createNetnsLab, namespacePids, type NetnsLab } from './support/k3sNetns.ts';
+import { createNetnsLab, namespacePids, runNamespacePrefix, type NetnsLab } from './support/k3sNetns.ts';
 import { killNode, logOf, probe, startDouble, waitFor, type DoubleNode } from './support/k3sDoubleNode.ts';
 
 const TOKEN = 'lab-secret-Zq81xw';
@@ -32,7 +32,7 @@ describe('K3s double: three-server cluster in network namespaces', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'k3s-double-e2e-'));
     bin = await buildK3sDouble(join(root, 'bin', 'k3s'));
-    lab = await createNetnsLab(`c${process.pid % 10000}`, 4);
+    lab = await createNetnsLab(runNamespacePrefix('c'), 4);
     nodes = lab.nodes.map((n, i) => ({
       name: `node-${i + 1}`,
       ns: n.ns,

@@ -30,11 +30,71 @@ export function killNamespace(ns: string): void {
   }
 }
 
-export async function createNetnsLab(id: string, nodeCount: number, subnet = '10.77.0'): Promise<NetnsLab> {
-  const lan = `k3sd-${id}-lan`;
-  const nodes = Array.from({ length: nodeCount }, (_, i) => ({ ns: `k3sd-${id}-n${i + 1}`, ip: `${subnet}.${11 + i}` }));
+function deleteNamespacesSync(names: string[]): void {
+  for (const ns of names) killNamespace(ns);
+  for (const ns of names) {
+    try {
+      execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+    } catch {}
+  }
+}
+
+/**
+ * Namespaces are named k3sd-<letter><pid>-…: a run killed before its teardown (Ctrl-C, a crashed
+ * worker) is reaped by the next run once its pid is gone; SIGINT/SIGTERM tear down synchronously.
+ */
+export function guardNamespaces(names: string[]): () => void {
+  const onSignal = (sig: NodeJS.Signals) => {
+    deleteNamespacesSync(names);
+    process.kill(process.pid, sig);
+  };
+  const onExit = () => deleteNamespacesSync(names);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('exit', onExit);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('exit', onExit);
+  };
+}
+
+export function reapStaleNamespaces(): string[] {
+  let list = '';
+  try {
+    list = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const stale = list
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((ns) => {
+      const m = /^k3sd-[a-z](\d+)-/.exec(ns);
+      if (!m) return false;
+      try {
+        process.kill(Number(m[1]), 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+  deleteNamespacesSync(stale);
+  return stale;
+}
+
+export function runNamespacePrefix(letter: string): string {
+  return `k3sd-${letter}${process.pid}`;
+}
+
+export async function createNetnsLab(prefix: string, nodeCount: number, subnet = '10.77.0'): Promise<NetnsLab> {
+  reapStaleNamespaces();
+  const lan = `${prefix}-lan`;
+  const nodes = Array.from({ length: nodeCount }, (_, i) => ({ ns: `${prefix}-n${i + 1}`, ip: `${subnet}.${11 + i}` }));
   const all = [lan, ...nodes.map((n) => n.ns)];
+  const unguard = guardNamespaces(all);
   const destroy = async () => {
+    unguard();
     for (const ns of all) killNamespace(ns);
     await new Promise((r) => setTimeout(r, 200));
     for (const ns of all) await execa('ip', ['netns', 'del', ns], { reject: false });
