@@ -88,7 +88,8 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
     lab = await Lab.up({ topology: topologyOf(scenario), tftpRoot: rendered.tftpDir, mirrorMounts: mounts, logDir: join(dir, 'logs') });
     const init = firstServer(scenario);
     if (!init) throw new Error(`${scenario.name} has no server node`);
-    access = new NetnsAccess(lab.netns, key.privateKey, init);
+    const theLab = lab;
+    access = new NetnsAccess((cmd, args) => theLab.inside(cmd, args), key.privateKey, init);
     const result = await runScenario({
       scenario: { name: scenario.name, description: scenario.description, nodes: topologyOf(scenario).nodes, expect: scenario.expect },
       plan,

@@ -30,7 +30,7 @@ describe('runner on a real lab with a PXE-booted VM', () => {
     const lab = await Lab.up({ topology, tftpRoot: fx.tftpRoot, mirrorMounts: fx.mounts, logDir: join(fx.dir, 'logs') });
     cleanups.push(() => lab.down());
     const key = generateRunKey();
-    const access = new NetnsAccess(lab.netns, key.privateKey, topology.nodes[0]!);
+    const access = new NetnsAccess((cmd, args) => lab.inside(cmd, args), key.privateKey, topology.nodes[0]!);
     cleanups.push(() => access.close());
     const reportPath = mkdtempSync(join(tmpdir(), 'runner-pxe-report-'));
     cleanups.push(() => rmSync(reportPath, { recursive: true, force: true }));

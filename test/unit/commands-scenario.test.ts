@@ -22,6 +22,6 @@ describe('lab scenario: bad input exits 2 with one line, nothing started', () =>
   it('a lab OS directory that lacks the release files', async () => {
     const r = await lab(['single-node'], { LAB_OS_DIR: '/nonexistent/release' });
     expect(r.exitCode).toBe(2);
-    expect(r.stderr.trim()).toMatch(/^lab: LAB_OS_DIR: \/nonexistent\/release lacks flatcar_production_pxe\.vmlinuz, .*version\.txt \(build it: npm run lab -- images build\)$/);
+    expect(r.stderr.trim()).toMatch(/^lab: LAB_OS_DIR: \/nonexistent\/release lacks .*flatcar_production_pxe\.vmlinuz.* \(build it: npm run lab -- images build\)$/);
   });
 });

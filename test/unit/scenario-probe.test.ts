@@ -52,7 +52,7 @@ describe('NetnsAccess (one probe process for the run)', () => {
     await execa('ip', ['netns', 'add', ns]);
     try {
       await execa('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
-      const access = new NetnsAccess(ns, key.privateKey, node, { sshPort: port });
+      const access = new NetnsAccess((cmd, args) => ['ip', ['netns', 'exec', ns, cmd, ...args]], key.privateKey, node, { sshPort: port });
       try {
         // The host's server listens on 127.0.0.1:<port>; the namespace's loopback has nothing there.
         await expect(access.ssh(node, 'true', { timeoutMs: 5000 })).rejects.toThrow(/ECONNREFUSED/);

@@ -33,16 +33,19 @@ export class NetnsAccess implements LabAccess {
   #etcdCreds: { cacert: string; cert: string; key: string } | undefined;
   #closed = false;
 
-  /** `netns` undefined runs the probe process on the host (tests with servers on loopback). */
+  /**
+   * `enter` turns a command into one that runs inside the lab (the lab's `inside`: `ip netns exec`
+   * or `nsenter` for rootless labs); undefined runs the probe on the host (tests on loopback).
+   */
   constructor(
-    netns: string | undefined,
+    enter: ((cmd: string, args: string[]) => [string, string[]]) | undefined,
     readonly privateKey: string,
     readonly initNode: NodeSpec,
     readonly opts: { username?: string; sshPort?: number } = {},
   ) {
-    const argv = [process.execPath, '--import', 'tsx', serverFile];
-    const [file, ...args] = netns ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
-    this.#child = execa(file!, args, {
+    const node: [string, string[]] = [process.execPath, ['--import', 'tsx', serverFile]];
+    const [file, args] = enter ? enter(...node) : node;
+    this.#child = execa(file, args, {
       stdin: 'pipe',
       stdout: 'pipe',
       stderr: 'inherit',
