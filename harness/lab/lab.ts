@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabError } from '../errors.ts';
 import { stateRoot } from '../paths.ts';
@@ -8,18 +8,17 @@ import type { MirrorMount } from '../services/mirror.ts';
 import { startMirrorProcess, type MirrorRun } from '../services/mirrorProcess.ts';
 import { writeTftpTree, type TftpTree } from '../services/tftpTree.ts';
 import { startHelper, type Helper, type HelperSpec } from './helper.ts';
-import { inNetns } from './ip.ts';
 import { clearImpairment, impair, setLink, type FaultMechanism, type Impairment } from './faults.ts';
+import { inNetns } from './ip.ts';
 import { labNames, newRunId, type LabNames } from './names.ts';
 import { createNetns, deleteNetns, loopbackUp, netnsPath } from './netns.ts';
-import type { ProcId } from './procs.ts';
-import { createUserNetns, deleteUserNetns, nsenterArgs } from './userns.ts';
 import { createBridge, createTap, deleteLink, labIpv6Prefix } from './network.ts';
+import type { ProcId } from './procs.ts';
 import { reapStaleRuns } from './reap.ts';
 import { onTerminate } from './signals.ts';
 import { createRunState } from './state.ts';
 import { Teardown } from './teardown.ts';
-import { rmSync } from 'node:fs';
+import { createUserNetns, deleteUserNetns, nsenterArgs } from './userns.ts';
 
 export interface LabOptions {
   topology: Topology;

@@ -107,6 +107,19 @@ describe('mirror', () => {
     expect(bad.headers['content-range']).toBe(`bytes */${big.length}`);
   });
 
+  it('answers HEAD with the length and no body', async () => {
+    const r = await new Promise<{ status: number; len: unknown; body: number }>((resolve, reject) => {
+      const req = request(`${mirror.url}/flatcar/amd64-usr/1.0.0/version.txt`, { method: 'HEAD' }, (res) => {
+        let body = 0;
+        res.on('data', (c: Buffer) => (body += c.length));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, len: res.headers['content-length'], body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(r).toEqual({ status: 200, len: String('FLATCAR_VERSION=1.0.0\n'.length), body: 0 });
+  });
+
   it('logs every request as a parseable line with client, path, status and bytes', async () => {
     await rawGet('/flatcar/amd64-usr/1.0.0/version.txt');
     await rawGet('/ignition/missing.ign');
