@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stateRoot } from '../paths.ts';
 import { isRunId, labNames } from './names.ts';
@@ -23,12 +23,16 @@ export function runDir(runId: string, root = stateRoot()): string {
 
 export function createRunState(runId: string, root = stateRoot()): string {
   const dir = runDir(runId, root);
-  mkdirSync(join(dir, 'pids'), { recursive: true, mode: 0o700 });
+  // Built under a hidden name and renamed into place: a lab starting at the same moment in
+  // another process must never see this run without its owner and reap it.
+  const partial = join(root, `.${runId}.partial`);
+  mkdirSync(join(partial, 'pids'), { recursive: true, mode: 0o700 });
   const owner = procId(process.pid);
   writeFileSync(
-    join(dir, 'owner.json'),
+    join(partial, 'owner.json'),
     JSON.stringify({ runId, netns: labNames(runId).netns, owner, createdAt: new Date().toISOString() }, null, 2) + '\n',
   );
+  renameSync(partial, dir);
   return dir;
 }
 
