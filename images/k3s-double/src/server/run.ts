@@ -16,7 +16,7 @@ import { EtcdClient } from '../etcd/client.ts';
 import { clientUrl, etcdDataDir, hasEtcdData, peerUrl, startEtcd } from '../etcd/process.ts';
 import { httpsRequest } from '../https.ts';
 import { kubeconfigYaml, writeKubeconfig } from '../kubeconfig.ts';
-import { fatal, log, redact } from '../log.ts';
+import { fatal, FatalError, log, redact } from '../log.ts';
 import { defaultNodeIp } from '../netinfo.ts';
 import { notifyReady } from '../notify.ts';
 import { caHash, createCas, hasCas, issueLeaf, loadCas, tlsDir, writeCas, writeLeaf, type CaBundle } from '../pki.ts';
@@ -44,20 +44,34 @@ interface Joined {
   etcdClientURL: string;
 }
 
-/** Fetches /cacerts, pins it against the token's hash when there is one, then asks for bootstrap data. */
-export async function fetchBootstrap(serverUrl: string, rawToken: string): Promise<Joined> {
+/**
+ * Fetches /cacerts, pins it against the token's hash when there is one, then asks for bootstrap data.
+ * An unreachable server is waited for (k3s keeps retrying too: node 1 may still be booting); a
+ * refused token or a CA that does not match the token ends the process.
+ */
+export async function fetchBootstrap(serverUrl: string, rawToken: string, retryMs = 5_000): Promise<Joined> {
   const tok = parseToken(rawToken);
-  const cacerts = await httpsRequest(`${serverUrl}/cacerts`, { insecure: true });
-  if (cacerts.status !== 200) fatal(`failed to get CA certs from ${serverUrl}/cacerts: HTTP ${cacerts.status}`);
-  if (tok.caHash && caHash(cacerts.body) !== tok.caHash) {
-    fatal(`starting kubernetes: preparing server: failed to validate token: token CA hash does not match the Cluster CA certificate hash`);
+  for (let attempt = 1; ; attempt++) {
+    let step = 'get CA certs from';
+    try {
+      const cacerts = await httpsRequest(`${serverUrl}/cacerts`, { insecure: true });
+      if (cacerts.status !== 200) throw new Error(`HTTP ${cacerts.status}`);
+      if (tok.caHash && caHash(cacerts.body) !== tok.caHash) {
+        fatal('starting kubernetes: preparing server: failed to validate token: token CA hash does not match the Cluster CA certificate hash');
+      }
+      step = 'get bootstrap data from';
+      const boot = await httpsRequest(`${serverUrl}/v1-k3s/server-bootstrap`, { ca: cacerts.body, basicAuth: ['server', tok.secret] });
+      if (boot.status === 401) {
+        fatal(`starting kubernetes: preparing server: failed to join ${serverUrl}: the server refused the token (401 Unauthorized); check K3S_TOKEN`);
+      }
+      if (boot.status !== 200) throw new Error(`HTTP ${boot.status}`);
+      return JSON.parse(boot.body) as Joined;
+    } catch (e) {
+      if (e instanceof FatalError) throw e;
+      if (attempt === 1 || attempt % 12 === 0) log('info', `Waiting to join: failed to ${step} ${serverUrl}: ${(e as Error).message}`);
+      await sleep(retryMs);
+    }
   }
-  const boot = await httpsRequest(`${serverUrl}/v1-k3s/server-bootstrap`, { ca: cacerts.body, basicAuth: ['server', tok.secret] });
-  if (boot.status === 401) {
-    fatal(`starting kubernetes: preparing server: failed to join ${serverUrl}: the server refused the token (401 Unauthorized); check K3S_TOKEN`);
-  }
-  if (boot.status !== 200) fatal(`failed to get bootstrap data from ${serverUrl}: HTTP ${boot.status}`);
-  return JSON.parse(boot.body) as Joined;
 }
 
 function etcdTls(dataDir: string, cas: CaBundle, nodeIp: string, listenLoopback: boolean) {
