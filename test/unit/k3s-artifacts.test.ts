@@ -132,3 +132,23 @@ describe('k3s and install.sh artifact sources', () => {
     expect(out.urls.binary).toBe(`/k3s/releases/download/${k3s.version}/k3s`);
   });
 });
+
+import { parseInstallShSource, parseK3sSource } from '../../harness/artifacts/sourceSpec.ts';
+
+describe('artifact source words', () => {
+  it('reads k3s sources', () => {
+    expect(parseK3sSource('double')).toEqual({ kind: 'double' });
+    expect(parseK3sSource('v1.32.4+k3s1')).toEqual({ kind: 'release', version: 'v1.32.4+k3s1' });
+    expect(parseK3sSource('./bin/k3s')).toEqual({ kind: 'file', path: './bin/k3s' });
+    expect(() => parseK3sSource('latest')).toThrow(/k3s source "latest": want/);
+  });
+
+  it('reads install.sh sources', () => {
+    expect(parseInstallShSource('fixture')).toEqual({ kind: 'fixture' });
+    expect(parseInstallShSource('https://get.k3s.io')).toEqual({ kind: 'url', url: 'https://get.k3s.io' });
+    expect(parseInstallShSource('v1.32.4+k3s1')).toEqual({ kind: 'ref', ref: 'v1.32.4+k3s1' });
+    expect(parseInstallShSource('0efe2af1a735')).toEqual({ kind: 'ref', ref: '0efe2af1a735' });
+    expect(parseInstallShSource('/tmp/install.sh')).toEqual({ kind: 'file', path: '/tmp/install.sh' });
+    expect(() => parseInstallShSource('stable')).toThrow(/install.sh source "stable"/);
+  });
+});
