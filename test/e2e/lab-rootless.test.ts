@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Lab } from '../../harness/lab/lab.ts';
 import { labNames } from '../../harness/lab/names.ts';
 import { listNetns } from '../../harness/lab/netns.ts';
+import { reapStaleRuns } from '../../harness/lab/reap.ts';
 import { isAlive, procId } from '../../harness/lab/procs.ts';
 import { readRun, runDir } from '../../harness/lab/state.ts';
 import { pidsSharingNetns } from '../../harness/lab/userns.ts';
@@ -29,6 +30,7 @@ afterAll(async () => {
   await lab?.down();
   for (const f of fixtures) rmSync(f.dir, { recursive: true, force: true });
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  await reapStaleRuns(); // a run left by a failed kill -9 test
 });
 
 describe('rootless lab (user namespace)', () => {
@@ -65,12 +67,14 @@ describe('rootless lab (user namespace)', () => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     const deadline = Date.now() + 180_000;
+    let fixtureSeen = false;
     while (!/^ready [0-9a-f]{8}$/m.test(out)) {
+      if (!fixtureSeen && /^fixture (\S+)$/m.test(out)) fixtureSeen = dirs.push(/^fixture (\S+)$/m.exec(out)![1]!) > 0;
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`driver never got ready:\n${out}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const runId = /^ready ([0-9a-f]{8})$/m.exec(out)![1]!;
-    dirs.push(/^fixture (\S+)$/m.exec(out)![1]!);
+    if (!fixtureSeen) dirs.push(/^fixture (\S+)$/m.exec(out)![1]!);
     const procs = readRun(runId).procs;
     expect(procs.map((p) => p.name).sort()).toEqual(['dnsmasq', 'mirror', 'netns-holder', 'qemu-node-1']);
     child.kill('SIGKILL');

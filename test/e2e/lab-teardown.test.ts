@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Lab } from '../../harness/lab/lab.ts';
 import { labNames } from '../../harness/lab/names.ts';
 import { listNetns } from '../../harness/lab/netns.ts';
+import { reapStaleRuns } from '../../harness/lab/reap.ts';
 import { isAlive, type ProcId } from '../../harness/lab/procs.ts';
 import { readRun, runDir } from '../../harness/lab/state.ts';
 import { projectRoot } from '../../harness/paths.ts';
@@ -23,8 +24,10 @@ interface Driver {
 }
 
 const fixtures: string[] = [];
-afterEach(() => {
+afterEach(async () => {
   for (const d of fixtures.splice(0)) rmSync(d, { recursive: true, force: true });
+  // If a test failed between kill -9 and clean, its run must not outlive the test file.
+  await reapStaleRuns();
 });
 
 /** Starts the driver in its own process and waits until its VM is up on the lab network. */
@@ -33,13 +36,15 @@ async function startDriver(mode: 'normal' | 'wait'): Promise<Driver> {
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   const deadline = Date.now() + 180_000;
+  let fixtureDir = '';
   while (!/^ready [0-9a-f]{8}$/m.test(out)) {
+    // Known as soon as printed, so afterEach removes it even if the driver never gets ready.
+    if (!fixtureDir && /^fixture (\S+)$/m.test(out)) fixtures.push((fixtureDir = /^fixture (\S+)$/m.exec(out)![1]!));
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`driver never got ready:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const runId = /^ready ([0-9a-f]{8})$/m.exec(out)![1]!;
-  const fixtureDir = /^fixture (\S+)$/m.exec(out)![1]!;
-  fixtures.push(fixtureDir);
+  if (!fixtureDir) fixtures.push((fixtureDir = /^fixture (\S+)$/m.exec(out)![1]!));
   const procs = mode === 'wait' ? readRun(runId).procs : [];
   return { child, runId, fixtureDir, procs };
 }

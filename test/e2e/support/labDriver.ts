@@ -1,6 +1,7 @@
 // A harness process for teardown tests: brings a one-node lab up, PXE-boots a VM that stays up,
 // prints `ready <run-id>` once the VM's marker is on its console, then either tears down and
 // exits (`normal`) or waits to be interrupted (`wait`). Usage: labDriver.ts <fixture-dir> normal|wait
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lab } from '../../../harness/lab/lab.ts';
 import { qemuArgs } from '../../../harness/vm/qemuArgs.ts';
@@ -12,7 +13,11 @@ const node = topology.nodes[0]!;
 const marker = `DRIVER-MARKER-${process.pid}`;
 const fx = await pxeFixture(topology, marker, 'stay');
 console.log(`fixture ${fx.dir}`);
-const lab = await Lab.up({ topology, tftpRoot: fx.tftpRoot, mirrorMounts: fx.mounts });
+const lab = await Lab.up({ topology, tftpRoot: fx.tftpRoot, mirrorMounts: fx.mounts }).catch((err: unknown) => {
+  rmSync(fx.dir, { recursive: true, force: true });
+  console.log(`failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
 const serialLog = join(fx.dir, 'serial.log');
 lab.spawn({
   name: `qemu-${node.name}`,
