@@ -1,5 +1,6 @@
 import { execa } from 'execa';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +10,7 @@ import { labNames, newRunId } from '../../harness/lab/names.ts';
 import { listNetns } from '../../harness/lab/netns.ts';
 import { runDir } from '../../harness/lab/state.ts';
 import { projectRoot } from '../../harness/paths.ts';
+import { writeTftpTree } from '../../harness/services/tftpTree.ts';
 import { topologyOf } from './support/pxeFixture.ts';
 
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -42,6 +44,32 @@ describe('lab up --services-only', () => {
     expect(r.exitCode).toBe(130);
     expect(await listNetns()).not.toContain(labNames(runId!).netns);
     expect(existsSync(runDir(runId!))).toBe(false);
+  });
+
+  it('serves a rendered run directory (--rendered): its TFTP tree and mirror/', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-up-rendered-'));
+    try {
+      mkdirSync(join(dir, 'mirror', 'ignition'), { recursive: true });
+      writeFileSync(join(dir, 'mirror', 'ignition', 'node-1-ignite-pxe.ign'), '{"ignition":{"version":"3.4.0"}}');
+      writeTftpTree(join(dir, 'tftp'), { entries: [{ ip: '10.0.0.70', entry: { kernelUrl: 'http://x/k', initrdUrl: 'http://x/i', kernelArgs: ['rendered=yes'] } }] });
+      const child = cli(['up', 'single-node', '--services-only', '--rendered', dir]);
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      const deadline = Date.now() + 30_000;
+      while (!out.includes('\n')) {
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no line from lab up: ${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const nsenter = /(nsenter --net=\S+)/.exec(out)![1]!;
+      const ign = await execa('sh', ['-c', `${nsenter} curl -sS http://10.0.0.5:8080/ignition/node-1-ignite-pxe.ign`]);
+      expect(ign.stdout).toContain('3.4.0');
+      const conf = readFileSync(join(runDir(/^lab ([0-9a-f]{8})/.exec(out)![1]!), 'dnsmasq.conf'), 'utf8');
+      expect(conf).toContain(`tftp-root=${join(dir, 'tftp')}`);
+      child.kill('SIGINT');
+      expect((await child).exitCode).toBe(130);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses without --services-only, in one line, exit 2', async () => {
