@@ -59,9 +59,13 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
 
   const dir = mkdtempSync(join(work, `fkl-${scenario.name}-`));
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
-  const unregister = onTerminate(async () => removeDir());
   let lab: Lab | undefined;
   let access: NetnsAccess | undefined;
+  // On Ctrl-C the process exits from the signal handler: the finally below never runs.
+  const unregister = onTerminate(async () => {
+    await access?.close();
+    removeDir();
+  });
   try {
     const key = generateRunKey(`flatcar-k3s-lab ${scenario.name}`);
     const rendered = await renderRun(scenario, {

@@ -27,7 +27,8 @@ type Body<T> = T extends unknown ? Omit<T, 'id'> : never;
 export class NetnsAccess implements LabAccess {
   readonly #child: ResultPromise;
   readonly #pending = new Map<number, Pending>();
-  readonly #tmp = mkdtempSync(join(tmpdir(), 'lab-probe-'));
+  /** Made when the etcd certificates are first fetched; removed by close(). */
+  #tmp: string | undefined;
   #nextId = 1;
   #kubeconfig: string | undefined;
   #etcdCreds: { cacert: string; cert: string; key: string } | undefined;
@@ -118,6 +119,7 @@ export class NetnsAccess implements LabAccess {
   async #fetchEtcdCreds(): Promise<{ cacert: string; cert: string; key: string }> {
     const files = { cacert: 'server-ca.crt', cert: 'client.crt', key: 'client.key' } as const;
     const out: Record<string, string> = {};
+    this.#tmp ??= mkdtempSync(join(tmpdir(), 'lab-probe-'));
     for (const [k, f] of Object.entries(files)) {
       const local = join(this.#tmp, f);
       writeFileSync(local, await this.#rootFile(`${k3sTls}/${f}`), { mode: 0o600 });
@@ -133,6 +135,6 @@ export class NetnsAccess implements LabAccess {
     const timer = setTimeout(() => this.#child.kill('SIGKILL'), 3000);
     await this.#child;
     clearTimeout(timer);
-    rmSync(this.#tmp, { recursive: true, force: true });
+    if (this.#tmp) rmSync(this.#tmp, { recursive: true, force: true });
   }
 }
