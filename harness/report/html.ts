@@ -41,7 +41,12 @@ export function reportHtml(result: RunResult): string {
     .map((s) => `<tr><td>${esc(s.name)}</td><td class="num">${offset(s.offsetMs)}</td><td class="num">${formatMs(s.durationMs)}</td><td class="${s.ok ? 'ok' : 'bad'}">${s.ok ? 'ok' : 'FAIL'}</td><td><pre>${esc(s.error ?? '')}</pre></td></tr>`)
     .join('\n');
   const links: string[] = [];
-  for (const n of result.nodes) for (const c of n.consoleLogs) links.push(`<li><a href="${esc(c)}">${esc(n.name)} console: ${esc(c.split('/').pop() ?? c)}</a></li>`);
+  for (const n of result.nodes) {
+    for (const c of n.consoleLogs) {
+      const what = c.endsWith('.journal.log') ? 'journal (last boot)' : 'console';
+      links.push(`<li><a href="${esc(c)}">${esc(n.name)} ${what}: ${esc(c.split('/').pop() ?? c)}</a></li>`);
+    }
+  }
   if (result.files.dnsmasqLog) links.push(`<li><a href="${esc(result.files.dnsmasqLog)}">dnsmasq log (DHCP, TFTP)</a></li>`);
   if (result.files.mirrorLog) links.push(`<li><a href="${esc(result.files.mirrorLog)}">HTTP mirror access log</a></li>`);
   for (const c of result.files.configs) links.push(`<li><a href="${esc(c)}">config: ${esc(c.replace(/^configs\//, ''))}</a> (K3S_TOKEN redacted)</li>`);

@@ -39,7 +39,7 @@ export interface NodeResult {
   marks: (Omit<PhaseMark, 'at'> & { offsetMs: number })[];
   /** Every VM start (boot), with how it came about. */
   boots: { boot: number; offsetMs: number; how: string }[];
-  /** Console logs, one per boot, relative to the report directory. */
+  /** Console logs, one per boot, then the journal of the last boot; relative to the report directory. */
   consoleLogs: string[];
   failure?: string;
 }

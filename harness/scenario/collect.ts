@@ -28,3 +28,16 @@ export async function collectNodeEvidence(access: LabAccess, node: NodeSpec, tra
   }
   return evidence;
 }
+
+/**
+ * The node's journal for its current boot (last lines), for the report: what the console does
+ * not show (installer and install.sh output, k3s). Best effort: a node without SSH says why.
+ */
+export async function collectJournal(access: LabAccess, node: NodeSpec, scale: number): Promise<string> {
+  try {
+    const r = await access.ssh(node, asRoot('journalctl -b --no-pager -o short-monotonic -n 1500'), { timeoutMs: 30_000 * scale });
+    return r.code === 0 ? r.stdout : `(journalctl exited ${r.code}: ${r.stderr.trim()})\n${r.stdout}`;
+  } catch (err) {
+    return `(no journal: ${oneLine(err)})\n`;
+  }
+}

@@ -9,7 +9,7 @@ import { parseAccessLine, type AccessEntry } from '../services/accessLog.ts';
 import type { AccelChoice } from '../vm/accel.ts';
 import { assertionByName } from './assertions/index.ts';
 import type { AssertionResult } from './assertions/types.ts';
-import { collectNodeEvidence } from './collect.ts';
+import { collectJournal, collectNodeEvidence } from './collect.ts';
 import type { ClusterView, RunEvidence } from './evidence.ts';
 import type { LabAccess } from './labAccess.ts';
 import type { NodeMachine } from './machine.ts';
@@ -123,6 +123,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
   progress.note('collecting evidence: SSH probes, API, etcd');
   const evidenceNodes = await Promise.all(nodes.map((n) => collectNodeEvidence(input.access, n, tracker, machines.get(n.name)?.boots ?? 0, input.scale)));
   const cluster: ClusterView = await input.access.cluster().catch((e: unknown) => ({ nodes: [], error: oneLine(e) }));
+  const journals = await Promise.all(nodes.map((n) => collectJournal(input.access, n, input.scale)));
 
   for (const m of machines.values()) await m.dispose();
   for (const f of followers) await f.stop();
@@ -145,9 +146,10 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     }
   });
 
-  const nodeResults: NodeResult[] = nodes.map((n) => {
+  const nodeResults: NodeResult[] = nodes.map((n, i) => {
     const m = machines.get(n.name)!;
     const consoleLogs = m.bootLogs.map((b) => input.report.copyLog(`logs/${n.name}.boot${b.boot}.console.log`, b.serialLog));
+    consoleLogs.push(input.report.writeText(`logs/${n.name}.journal.log`, journals[i] ?? ''));
     const failure = consoles.get(n.name)?.failure;
     return {
       name: n.name,

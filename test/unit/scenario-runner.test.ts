@@ -66,6 +66,7 @@ function answers(machines: Map<string, FakeMachine>) {
     if (command.includes('touch /usr/local/bin/k3s-ro-test')) return { stdout: '', stderr: "touch: cannot touch '/usr/local/bin/k3s-ro-test': Read-only file system\n", code: 1 };
     if (command.includes('sha256sum /opt/bin/k3s')) return ok(`${sha}  /opt/bin/k3s\n`);
     if (command.includes('ls -l /usr/local/bin/k3s')) return { stdout: '', stderr: 'No such file or directory', code: 2 };
+    if (command.includes('journalctl -b --no-pager')) return ok(`[  12.0] ${node.name} systemd[1]: Started k3s.service\n`);
     if (command.includes('--list-boots')) return ok(' 0 0123456789abcdef0123456789abcdef Wed 2026-11-25 18:30:00 UTC—Wed 2026-11-25 18:31:00 UTC\n');
     if (command.includes('k3s-install.service -o json')) {
       return ok(JSON.stringify({ _BOOT_ID: '0123456789abcdef0123456789abcdef', MESSAGE: "touch: cannot touch '/usr/local/bin/k3s-ro-test': Read-only file system", _SYSTEMD_UNIT: 'k3s-install.service' }) + '\n');
@@ -112,7 +113,7 @@ describe('runner', () => {
       expect(n.phase).toBe('joined');
       expect(n.marks.map((m) => m.phase)).toEqual(['dhcp', 'pxe-config', 'live', 'installing', 'rebooted', 'first-boot', 'k3s-install', 'k3s-ready', 'joined']);
       expect(n.boots.map((b) => b.how)).toEqual(['power on (empty disk: PXE)', 'the guest rebooted']);
-      expect(n.consoleLogs).toEqual([`logs/${n.name}.boot1.console.log`, `logs/${n.name}.boot2.console.log`]);
+      expect(n.consoleLogs).toEqual([`logs/${n.name}.boot1.console.log`, `logs/${n.name}.boot2.console.log`, `logs/${n.name}.journal.log`]);
     }
     expect(result.assertions.map((a) => `${a.name}:${a.ok}`)).toEqual(['usr-local-bin-read-only:true', 'k3s-in-opt-bin:true', 'all-nodes-joined:true', 'no-reinstall:true']);
     expect(result.steps.map((s) => s.name)).toEqual(['boot all nodes', 'wait for joined']);
@@ -124,6 +125,7 @@ describe('runner', () => {
     expect(containsSecret(readFileSync(join(report.path, 'configs/node-1-ignite-boot.ign'), 'utf8'), [token])).toBe(false);
     expect(JSON.parse(readFileSync(join(report.path, 'result.json'), 'utf8')).outcome).toBe('pass');
     expect(readFileSync(join(report.path, 'logs/mirror-access.log'), 'utf8')).toContain('flatcar_production_image.bin.bz2');
+    expect(readFileSync(join(report.path, 'logs/node-2.journal.log'), 'utf8')).toContain('node-2 systemd[1]: Started k3s.service');
   });
 
   it('reboots a node through SSH and waits until it is back Ready', async () => {
