@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheRoot } from '../paths.ts';
 import { labOsRecipeDir, readLabOsOptions, recipeHash, rootfsHash, type LabOsOptions } from './labOsRecipe.ts';
@@ -156,7 +156,9 @@ export async function ensureLabOs(opts: EnsureLabOsOptions = {}): Promise<LabOs>
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+  const previous = existsSync(join(base, 'last-recipe')) ? readFileSync(join(base, 'last-recipe'), 'utf8').trim() : undefined;
   writeFileSync(join(base, 'last-recipe'), `${hash}\n`);
+  pruneCache(base, [hash, previous], rfsHash, say);
   return describe(dir, key.publicKey, true);
 }
 
@@ -200,6 +202,30 @@ export function versionTxt(version: string, board: string, buildId: string): str
     `FLATCAR_BOARD=${board}`,
     '',
   ].join('\n');
+}
+
+/**
+ * Each recipe build is ~350 MB: keep this build and the one before it (a run may still serve it),
+ * and only the rootfs stage the current recipe uses.
+ */
+function pruneCache(base: string, keep: Array<string | undefined>, rootfsKeep: string, say: Progress): void {
+  for (const name of readdirSync(base)) {
+    const tmpOf = /\.tmp-(\d+)$/.exec(name)?.[1];
+    const stale = (tmpOf !== undefined && !alive(Number(tmpOf))) || (/^[0-9a-f]{16}$/.test(name) && !keep.includes(name)) || (/^rootfs-[0-9a-f]{16}$/.test(name) && name !== `rootfs-${rootfsKeep}`);
+    if (stale) {
+      say(`lab-os: removing stale cache entry ${name}`);
+      rmSync(join(base, name), { recursive: true, force: true });
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function whyRebuild(base: string, hash: string): string {

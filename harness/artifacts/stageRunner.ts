@@ -47,6 +47,8 @@ export async function runStage(
     const result = await child;
     if (result.exitCode !== 0) {
       const why = result.signal ? `killed by ${result.signal}` : `exit ${result.exitCode}`;
+      // The CLI prints one line per error; the output that explains it goes to the progress stream.
+      for (const line of tail.slice(-15)) report(`${name}: | ${line}`);
       throw new Error(`lab OS build stage '${name}' failed (${why}) during '${current}'; last output:\n${tail.join('\n')}`);
     }
   } finally {

@@ -110,12 +110,14 @@ total_mib=$((root_start + root_mib + 1))
 disk=$work/disk.img
 truncate -s "${total_mib}M" "$disk"
 s() { echo $(($1 * 2048)); }
-sgdisk -q -Z \
+sgdisk -o \
     -n "1:$(s $efi_start):$(($(s $usr_start) - 1))" -t 1:ef00 -c 1:EFI-SYSTEM -A 1:set:2 \
     -n "3:$(s $usr_start):$(($(s $oem_start) - 1))" -t 3:5dfbf5f4-2848-4bac-aa5e-0d9a20b745a6 -c 3:USR-A \
     -n "6:$(s $oem_start):$(($(s $root_start) - 1))" -t 6:8300 -c 6:OEM \
-    -n "9:$(s $root_start):$(($(s $root_start + root_mib) - 1))" -t 9:3884dd41-8582-4404-b9a8-e9b84f2df50e -c 9:ROOT \
-    "$disk"
+    -n "9:$(s $root_start):$(($(s $((root_start + root_mib))) - 1))" -t 9:3884dd41-8582-4404-b9a8-e9b84f2df50e -c 9:ROOT \
+    "$disk" >/dev/null
+# sgdisk can skip saving a table it finds invalid and still exit 0: check all four are there.
+[ "$(sgdisk -p "$disk" | grep -cE ' (EFI-SYSTEM|USR-A|OEM|ROOT)$')" -eq 4 ] || { sgdisk -p "$disk" >&2; echo "image.sh: partition table incomplete" >&2; exit 1; }
 
 efi=$work/efi.img
 mkfs.vfat -C -n EFI-SYSTEM "$efi" $((efi_mib * 1024)) >/dev/null
