@@ -108,7 +108,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     note: (text) => progress.note(text),
   };
 
-  const stopPolling = pollCluster(input.access, nodes, log, tracker, input.apiPollMs ?? 10_000);
+  const stopPolling = pollCluster(input.access, nodes, log, tracker, input.apiPollMs ?? 5_000);
   const stepResults: StepResult[] = [];
   let runError: string | undefined;
   try {
