@@ -75,9 +75,18 @@ export function startApi(ctx: ApiContext, bind: string, port: number): Promise<S
       });
     },
   );
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, bind, () => resolve(server));
+  const listen = (host: string) =>
+    new Promise<Server>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve(server);
+      });
+    });
+  // "::" also takes IPv4; a kernel booted without IPv6 refuses it, and 0.0.0.0 is what is left.
+  return listen(bind).catch((e: NodeJS.ErrnoException) => {
+    if (bind === '::' && (e.code === 'EAFNOSUPPORT' || e.code === 'EADDRNOTAVAIL')) return listen('0.0.0.0');
+    throw e;
   });
 }
 

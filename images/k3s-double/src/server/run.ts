@@ -14,6 +14,7 @@ import type { Server } from 'node:https';
 import { bool, list, str, type ParsedFlags } from '../args.ts';
 import { EtcdClient } from '../etcd/client.ts';
 import { clientUrl, etcdDataDir, hasEtcdData, peerUrl, startEtcd } from '../etcd/process.ts';
+import { assertEtcdPortsFree } from '../etcd/ports.ts';
 import { httpsRequest } from '../https.ts';
 import { kubeconfigYaml, writeKubeconfig } from '../kubeconfig.ts';
 import { fatal, FatalError, log, redact } from '../log.ts';
@@ -187,6 +188,7 @@ export async function runServer(flags: ParsedFlags, argv: string[]): Promise<voi
   tls ??= etcdTls(dataDir, cas, nodeIp, listenLoopback);
   const memberNameFile = join(dataDir, 'server', 'etcd-member-name');
   const etcdName = existsSync(memberNameFile) ? readFileSync(memberNameFile, 'utf8').trim() : memberName();
+  await assertEtcdPortsFree([nodeIp, ...(listenLoopback ? ['127.0.0.1'] : [])]);
   const etcdChild = startEtcd({ name: etcdName, dataDir: etcdDataDir(dataDir), nodeIp, listenLoopback, tls: tls.files, initial });
   const etcd = new EtcdClient(clientUrl(nodeIp), tls.client);
 
