@@ -96,6 +96,10 @@ describe('k3s and install.sh artifact sources', () => {
     expect(v).toContain(`k3s version ${got.version}`);
     expect(v).toMatch(/lab double/);
     expect(got.description).toMatch(/K3s double .*not k3s/);
+    // One file: whatever it requires at run time is part of Node itself.
+    const required = [...readFileSync(got.path, 'utf8').matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!);
+    const { builtinModules } = await import('node:module');
+    expect(required.filter((r) => !builtinModules.includes(r.replace(/^node:/, '')))).toEqual([]);
   });
 
   it('resolves install.sh: the fixture (marked as one), a ref from the cache or online, a URL', async () => {
