@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { resolveK3s } from '../../harness/artifacts/k3s.ts';
 import { resolveInstallSh } from '../../harness/artifacts/installSh.ts';
+import { parseInstallShSource } from '../../harness/artifacts/sourceSpec.ts';
 import { writeK3sMirror, writeK3sReleaseDir } from '../../harness/artifacts/k3sMirror.ts';
 import type { ResolvedArtifact } from '../../harness/artifacts/resolved.ts';
 import { bootContainer, type Container } from './support/k3sNspawn.ts';
@@ -20,11 +21,13 @@ import { guardNamespaces, killNamespace, reapStaleNamespaces, runNamespacePrefix
 import { waitFor } from './support/k3sDoubleNode.ts';
 
 const TOKEN = 'lab-secret-notify-7Hq2';
+// Any install.sh runs here the same way: LAB_TEST_INSTALL_SH=<fixture|ref|url|path> (LAB_TEST_ONLINE=1 to fetch).
+const INSTALL_SH = process.env.LAB_TEST_INSTALL_SH ?? 'fixture';
 const NODE_IP = '10.78.0.70';
 const MIRROR = 'http://10.78.0.5:8080';
 const TAMPERED = 'v1.32.4+k3s9';
 
-describe('K3s double under systemd, installed by the install.sh fixture', () => {
+describe(`K3s double under systemd, installed by install.sh (${INSTALL_SH})`, () => {
   let root: string;
   let ns: string;
   let k3s: ResolvedArtifact;
@@ -39,8 +42,9 @@ describe('K3s double under systemd, installed by the install.sh fixture', () => 
     ns = `${runNamespacePrefix('s')}-node`;
     unguard = guardNamespaces([ns]);
     k3s = await resolveK3s({ kind: 'double' }, { cacheDir: join(root, 'cache') });
-    const fixture = await resolveInstallSh({ kind: 'fixture' });
-    writeK3sMirror(join(root, 'mirror'), k3s, fixture);
+    const installSh = await resolveInstallSh(parseInstallShSource(INSTALL_SH), { online: process.env.LAB_TEST_ONLINE === '1' });
+    console.log(`install.sh: ${installSh.description}, sha256 ${installSh.sha256}`);
+    writeK3sMirror(join(root, 'mirror'), k3s, installSh);
     // The same binary under another version whose checksum file names a different hash.
     const bad = writeK3sReleaseDir(join(root, 'mirror', 'k3s', 'releases', 'download', TAMPERED), { ...k3s, path: k3s.path });
     writeFileSync(join(bad, 'sha256sum-amd64.txt'), `${'ab'.repeat(32)}  k3s\n`);
@@ -104,6 +108,9 @@ describe('K3s double under systemd, installed by the install.sh fixture', () => 
 
     expect((await sh(`sha256sum /opt/bin/k3s`)).stdout.split(' ')[0]).toBe(k3s.sha256);
     expect((await sh('test -e /usr/local/bin/k3s')).exitCode).toBe(1);
+    // K3S_* reached the double through install.sh's env file.
+    expect((await sh('stat -c %a /etc/rancher/k3s/k3s.yaml')).stdout.trim()).toBe('644');
+    expect((await sh('stat -c %a /etc/systemd/system/k3s.service.env')).stdout.trim()).toBe('600');
     const nodes = await sh('k3s kubectl get nodes');
     expect(nodes.stdout, nodes.stderr).toMatch(/\n\S+\s+Ready\s+control-plane,etcd,master\s/);
     // install.sh links kubectl/crictl/ctr to k3s unless the command is already on PATH (the container shares the host's /usr).
