@@ -15,7 +15,8 @@ import { projectRoot } from '../../harness/paths.ts';
 import { startMirror, type Mirror } from '../../harness/services/mirror.ts';
 import { chooseAccel, type AccelChoice } from '../../harness/vm/accel.ts';
 import { createDisk } from '../../harness/vm/disk.ts';
-import { exitedReason, killAllBoots, startBoot, waitForExit, type Boot } from '../../harness/vm/launcher.ts';
+import { BootLoop } from '../../harness/vm/bootLoop.ts';
+import { exitedReason, killAllBoots, waitForExit, type Boot } from '../../harness/vm/launcher.ts';
 import type { QemuMachine } from '../../harness/vm/qemuArgs.ts';
 import { bootConfig, pxeConfig } from './lab-os/ignition.ts';
 
@@ -129,7 +130,8 @@ describe('lab OS in QEMU', () => {
     const untilInstallEnds = (boot: Boot) => () =>
       exitedReason(boot) ?? /Failed to start installer\.service|^flatcar-install: (?!warning).*|emergency mode/m.exec(boot.serial.text())?.[0];
 
-    // Boot 1: the PXE kernel + initrd with Flatcar's kernel arguments.
+    // One QEMU process per boot: boot 1 by the PXE kernel + initrd, then from disk (disk first in
+    // the boot order); boot 3 also forwards a host port to the guest's sshd.
     let t = Date.now();
     const pxeArgs = [
       'flatcar.first_boot=1',
@@ -137,7 +139,19 @@ describe('lab OS in QEMU', () => {
       'console=ttyS0,115200n8',
       'flatcar.autologin',
     ];
-    const boot1 = startBoot({ ...machine, direct: { kernel: os.pxeKernel, initrd: os.pxeInitrd, append: pxeArgs.join(' ') } }, 1, join(work, 'boot1-pxe.log'));
+    const sshPort = 20000 + (process.pid % 20000);
+    const node = new BootLoop({
+      machine: { ...machine, direct: { kernel: os.pxeKernel, initrd: os.pxeInitrd, append: pxeArgs.join(' ') } },
+      serialLogFor: (i) => join(work, `boot${i}.log`),
+      maxBoots: 3,
+      next: (exit, boot) => {
+        if (exit.code !== 0) return undefined;
+        if (boot.index === 1) return machine;
+        if (boot.index === 2) return { ...machine, nic: { kind: 'user', mac, userNetOptions: `${userNet},hostfwd=tcp:127.0.0.1:${sshPort}-:22` } };
+        return undefined;
+      },
+    });
+    const boot1 = await node.boot(1, 10_000);
     await boot1.serial.waitFor(/Finished ignition-files\.service/, { timeoutMs: 4 * min, what: 'Ignition in the PXE initramfs', stopIf: until(boot1) });
     await boot1.serial.waitFor(/LAB-REFUSAL-START/, { timeoutMs: 4 * min, what: 'the live system to run the refusal checks', stopIf: until(boot1) });
     t = phase('pxe-boot-to-live-system', t);
@@ -171,7 +185,7 @@ describe('lab OS in QEMU', () => {
     t = phase('install-and-reboot', t);
 
     // Boot 2: from disk (disk first in the boot order), first boot: Ignition applies OEM/config.ign.
-    const boot2 = startBoot(machine, 2, join(work, 'boot2-disk-first.log'));
+    const boot2 = await node.boot(2, 10_000);
     const end2 = await boot2.serial.waitFor(/LAB-CHECK-END first_boot_arg=(\w+) ignition_runs=(\d+) ignition_log_lines=(\d+)/, { timeoutMs: 5 * min, what: 'the checker on the first disk boot', stopIf: until(boot2) });
     t = phase('first-disk-boot-to-checks', t);
     const log2 = boot2.serial.text();
@@ -186,8 +200,7 @@ describe('lab OS in QEMU', () => {
     t = phase('first-disk-boot-poweroff', t);
 
     // Boot 3: from disk again, Ignition must not run; the harness logs in as core over SSH.
-    const sshPort = 20000 + (process.pid % 20000);
-    const boot3 = startBoot({ ...machine, nic: { kind: 'user', mac, userNetOptions: `${userNet},hostfwd=tcp:127.0.0.1:${sshPort}-:22` } }, 3, join(work, 'boot3-disk-second.log'));
+    const boot3 = await node.boot(3, 10_000);
     const end3 = await boot3.serial.waitFor(/LAB-CHECK-END first_boot_arg=(\w+) ignition_runs=(\d+) ignition_log_lines=(\d+)/, { timeoutMs: 5 * min, what: 'the checker on the second disk boot', stopIf: until(boot3) });
     t = phase('second-disk-boot-to-checks', t);
     expect(end3[1], 'second disk boot has no flatcar.first_boot').toBe('no');
@@ -201,6 +214,7 @@ describe('lab OS in QEMU', () => {
     expect(ssh.stdout, `ssh as core: ${ssh.stderr}`).toContain(`flatcar coreos ${os.version}\ncore`);
     await waitForExit(boot3, 2 * min, 'the second disk boot to power off');
     phase('second-disk-boot-ssh-poweroff', t);
+    expect((await node.done).map((b) => b.exit?.code)).toEqual([0, 0, 0]);
   });
 });
 
@@ -213,6 +227,7 @@ function expectAllChecksPass(lines: string[], boot: string): void {
     'nodejs', 'etcd', 'etcdctl', 'etcd-unit-off', 'core-user', 'core-ssh-key', 'sshd', 'networkd', 'machine-id']) {
     expect(names, `${boot}: checker reported ${item}`).toContain(item);
   }
+  console.log(`[lab-os e2e] ${boot} fidelity checks:\n${checks.map((m) => `  ${m[2]} ${m[1]}: ${m[3]}`).join('\n')}`);
   const failed = checks.filter((m) => m[2] !== 'PASS').map((m) => `${m[1]}: ${m[3]}`);
   expect(failed, `${boot}: failed fidelity checks`).toEqual([]);
 }
