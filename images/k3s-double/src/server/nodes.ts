@@ -77,7 +77,7 @@ export function nodeObject(reg: NodeRegistration, previous?: any): any {
         'lab.flatcar-k3s/double': 'true',
       },
     },
-    spec: { podCIDR: undefined },
+    spec: {},
     status: {
       addresses: [
         { type: 'InternalIP', address: reg.ip },
@@ -150,7 +150,7 @@ export class NodeHeartbeat {
   }
 }
 
-function readyCondition(lease: any | undefined, lastSeen: string | undefined): any {
+function readyCondition(lease: any | undefined): any {
   if (lease) {
     return {
       type: 'Ready',
@@ -166,8 +166,6 @@ function readyCondition(lease: any | undefined, lastSeen: string | undefined): a
     status: 'Unknown',
     reason: 'NodeStatusUnknown',
     message: 'Kubelet stopped posting node status.',
-    lastHeartbeatTime: lastSeen,
-    lastTransitionTime: lastSeen,
   };
 }
 
@@ -179,7 +177,7 @@ export async function listNodes(etcd: EtcdClient): Promise<{ items: any[]; resou
     const node = JSON.parse(kv.value);
     node.metadata.resourceVersion = kv.modRevision;
     const lease = leaseByName.get(node.metadata.name);
-    node.status.conditions = [readyCondition(lease, node.metadata.annotations?.['lab.flatcar-k3s/last-seen'])];
+    node.status.conditions = [readyCondition(lease)];
     return node;
   });
   return { items, resourceVersion: nodes.revision };
