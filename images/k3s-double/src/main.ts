@@ -41,6 +41,10 @@ async function main(argv: string[], invokedAs: string): Promise<number> {
   if (invokedAs === 'crictl' || invokedAs === 'ctr') return notImplemented(invokedAs, argv);
 
   const [cmd, ...rest] = argv;
+  if ((cmd === 'server' || cmd === 'agent') && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(`k3s ${cmd} (lab double): flags as k3s ${K3S_VERSION}; see images/k3s-double/README.md in flatcar-k3s-lab\n`);
+    return 0;
+  }
   switch (cmd) {
     case '--version':
     case '-v':
