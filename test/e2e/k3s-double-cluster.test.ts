@@ -32,7 +32,7 @@ describe('K3s double: three-server cluster in network namespaces', () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'k3s-double-e2e-'));
     bin = await buildK3sDouble(join(root, 'bin', 'k3s'));
-    lab = await createNetnsLab(runNamespacePrefix('c'), 4);
+    lab = await createNetnsLab(runNamespacePrefix('c'), 4, '10.77.0', () => rmSync(root, { recursive: true, force: true }));
     nodes = lab.nodes.map((n, i) => ({
       name: `node-${i + 1}`,
       ns: n.ns,

@@ -26,7 +26,7 @@ describe('K3s double on Debian bookworm Node 18', () => {
     node18 = await debianNode18();
     reapStaleNamespaces();
     ns = `${runNamespacePrefix('n')}-node`;
-    unguard = guardNamespaces([ns]);
+    unguard = guardNamespaces([ns], () => rmSync(root, { recursive: true, force: true }));
     await execa('ip', ['netns', 'add', ns]);
     await execa('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     await execa('ip', ['-n', ns, 'link', 'add', 'br0', 'type', 'bridge']);

@@ -40,7 +40,7 @@ describe(`K3s double under systemd, installed by install.sh (${INSTALL_SH})`, ()
     root = mkdtempSync(join(tmpdir(), 'k3s-double-systemd-'));
     reapStaleNamespaces();
     ns = `${runNamespacePrefix('s')}-node`;
-    unguard = guardNamespaces([ns]);
+    unguard = guardNamespaces([ns], () => rmSync(root, { recursive: true, force: true }));
     k3s = await resolveK3s({ kind: 'double' }, { cacheDir: join(root, 'cache') });
     const installSh = await resolveInstallSh(parseInstallShSource(INSTALL_SH), { online: process.env.LAB_TEST_ONLINE === '1' });
     console.log(`install.sh: ${installSh.description}, sha256 ${installSh.sha256}`);

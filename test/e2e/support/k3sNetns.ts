@@ -43,12 +43,16 @@ function deleteNamespacesSync(names: string[]): void {
  * Namespaces are named k3sd-<letter><pid>-…: a run killed before its teardown (Ctrl-C, a crashed
  * worker) is reaped by the next run once its pid is gone; SIGINT/SIGTERM tear down synchronously.
  */
-export function guardNamespaces(names: string[]): () => void {
+export function guardNamespaces(names: string[], alsoSync: () => void = () => {}): () => void {
   const onSignal = (sig: NodeJS.Signals) => {
     deleteNamespacesSync(names);
+    alsoSync();
     process.kill(process.pid, sig);
   };
-  const onExit = () => deleteNamespacesSync(names);
+  const onExit = () => {
+    deleteNamespacesSync(names);
+    alsoSync();
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   process.once('exit', onExit);
@@ -87,12 +91,12 @@ export function runNamespacePrefix(letter: string): string {
   return `k3sd-${letter}${process.pid}`;
 }
 
-export async function createNetnsLab(prefix: string, nodeCount: number, subnet = '10.77.0'): Promise<NetnsLab> {
+export async function createNetnsLab(prefix: string, nodeCount: number, subnet = '10.77.0', alsoSync?: () => void): Promise<NetnsLab> {
   reapStaleNamespaces();
   const lan = `${prefix}-lan`;
   const nodes = Array.from({ length: nodeCount }, (_, i) => ({ ns: `${prefix}-n${i + 1}`, ip: `${subnet}.${11 + i}` }));
   const all = [lan, ...nodes.map((n) => n.ns)];
-  const unguard = guardNamespaces(all);
+  const unguard = guardNamespaces(all, alsoSync);
   const destroy = async () => {
     unguard();
     for (const ns of all) killNamespace(ns);
