@@ -1,6 +1,6 @@
 import { oneLine } from '../errors.ts';
-import type { CommandResult } from '../guest/ssh.ts';
 import { probeBudgetMs } from './budgets.ts';
+import { batchScript, parseBatch } from './probeBatch.ts';
 import { probes, type NodeEvidence, type ProbeName } from './evidence.ts';
 import type { LabAccess } from './labAccess.ts';
 import type { PhaseTracker } from './phaseTracker.ts';
@@ -17,14 +17,16 @@ export async function collectNodeEvidence(access: LabAccess, node: NodeSpec, tra
     evidence.probeError = `never reached first-boot (reached: ${tracker.phaseOf(node.name) ?? 'nothing'})`;
     return evidence;
   }
-  for (const [name, command] of Object.entries(probes) as [ProbeName, string][]) {
-    try {
-      const result: CommandResult = await access.ssh(node, asRoot(command), { timeoutMs: probeBudgetMs * scale });
-      evidence.probes[name] = result;
-    } catch (err) {
-      evidence.probeError = oneLine(err);
-      break;
+  try {
+    const r = await access.ssh(node, asRoot(batchScript(probes)), { timeoutMs: probeBudgetMs * scale });
+    const results = parseBatch(r.stdout);
+    for (const name of Object.keys(probes) as ProbeName[]) {
+      const result = results[name];
+      if (result) evidence.probes[name] = result;
     }
+    if (Object.keys(results).length === 0) evidence.probeError = `the probe script printed nothing (exit ${r.code}: ${r.stderr.trim().split('\n')[0] ?? ''})`;
+  } catch (err) {
+    evidence.probeError = oneLine(err);
   }
   return evidence;
 }

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CommandResult } from '../../harness/guest/ssh.ts';
 import { containsSecret } from '../../harness/report/redact.ts';
 import { ReportDir } from '../../harness/report/reportDir.ts';
+import { probes } from '../../harness/scenario/evidence.ts';
 import { installAndJoin, type ScenarioPlan } from '../../harness/scenario/plan.ts';
 import { runScenario, type RunInput } from '../../harness/scenario/runner.ts';
 import type { NodeSpec } from '../../harness/scenario/topology.ts';
@@ -56,7 +57,15 @@ function healthyScript(n: NodeSpec, opts: { panicInBoot?: number; stallAfterLive
 }
 
 function answers(machines: Map<string, FakeMachine>) {
-  return (node: NodeSpec, command: string): CommandResult => {
+  const answer = (node: NodeSpec, command: string): CommandResult => {
+    if (command.includes('@@probe')) {
+      // A probe batch: answer each probe as the node would, in the batch's output format.
+      const sections = Object.entries(probes).map(([name, cmd]) => {
+        const r = answer(node, cmd);
+        return `@@probe ${name}\ncode=${r.code}\n${Buffer.from(r.stdout).toString('base64')}\n${Buffer.from(r.stderr).toString('base64')}\n`;
+      });
+      return { stdout: sections.join(''), stderr: '', code: 0 };
+    }
     const ok = (stdout: string): CommandResult => ({ stdout, stderr: '', code: 0 });
     if (command.includes('systemctl reboot')) {
       // The guest goes down a moment after the command returns.
@@ -73,6 +82,7 @@ function answers(machines: Map<string, FakeMachine>) {
     }
     return { stdout: '', stderr: `unexpected: ${command}`, code: 127 };
   };
+  return answer;
 }
 
 function setup(name: string, plan: ScenarioPlan, scriptOf: (n: NodeSpec) => (boot: number) => FakeEvent[], scale = 1) {

@@ -11,6 +11,7 @@ import type { LabAccess } from '../labAccess.ts';
 import { asRoot } from '../runContext.ts';
 import type { NodeSpec } from '../topology.ts';
 import type { ProbeRequest, ProbeResponse } from './protocol.ts';
+import { batchScript, parseBatch } from '../probeBatch.ts';
 
 const serverFile = join(dirname(fileURLToPath(import.meta.url)), 'probeServer.ts');
 const k3sTls = '/var/lib/rancher/k3s/server/tls/etcd';
@@ -118,11 +119,16 @@ export class NetnsAccess implements LabAccess {
 
   async #fetchEtcdCreds(): Promise<{ cacert: string; cert: string; key: string }> {
     const files = { cacert: 'server-ca.crt', cert: 'client.crt', key: 'client.key' } as const;
+    // One SSH session for the three files (each handshake costs the guest CPU under TCG).
+    const r = await this.ssh(this.initNode, asRoot(batchScript(Object.fromEntries(Object.entries(files).map(([k, f]) => [k, `cat ${k3sTls}/${f}`])))), { timeoutMs: 30_000 });
+    const got = parseBatch(r.stdout);
     const out: Record<string, string> = {};
     this.#tmp ??= mkdtempSync(join(tmpdir(), 'lab-probe-'));
     for (const [k, f] of Object.entries(files)) {
+      const res = got[k];
+      if (!res || res.code !== 0) throw new Error(`${this.initNode.name}: cannot read ${k3sTls}/${f}: ${res?.stderr.trim() || r.stderr.trim() || 'no answer'}`);
       const local = join(this.#tmp, f);
-      writeFileSync(local, await this.#rootFile(`${k3sTls}/${f}`), { mode: 0o600 });
+      writeFileSync(local, res.stdout, { mode: 0o600 });
       out[k] = local;
     }
     return out as { cacert: string; cert: string; key: string };
