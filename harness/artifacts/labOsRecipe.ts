@@ -62,7 +62,10 @@ export function rootfsHash(recipeDir = labOsRecipeDir): string {
   return hashFiles(recipeDir, rootfsRecipeFiles);
 }
 
+/** Files that describe the recipe but never reach the image. */
+const notInImage = (f: string): boolean => f.endsWith('.md');
+
 /** The whole recipe: every file, the build options and the key that signs (and is baked into) the image. */
 export function recipeHash(opts: LabOsOptions, signingKeyFingerprint: string, recipeDir = labOsRecipeDir): string {
-  return hashFiles(recipeDir, listFiles(recipeDir), [JSON.stringify(opts), signingKeyFingerprint]);
+  return hashFiles(recipeDir, listFiles(recipeDir).filter((f) => !notInImage(f)), [JSON.stringify(opts), signingKeyFingerprint]);
 }

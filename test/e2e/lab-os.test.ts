@@ -1,11 +1,13 @@
 // The lab OS, end to end under TCG, one VM, one QEMU process per boot:
-//   boot 1  PXE kernel + initrd with Flatcar's kernel args, Ignition from a local HTTP mirror;
+//   boot 1  empty disk, so the boot order (disk, then network) falls through to PXE: iPXE → QEMU's
+//           DHCP/TFTP → lpxelinux.0 → pxelinux.cfg/<HEXIP> → PXE kernel + initrd by HTTP with
+//           Flatcar's kernel args, Ignition from a local HTTP mirror;
 //           flatcar-install refuses bad input (one line, non-zero, disk untouched), then installs
 //   boot 2  from disk (boot order disk, then network): Ignition applies OEM/config.ign once;
 //           a checker unit prints every Flatcar fidelity item to the serial console
 //   boot 3  from disk: Ignition does not run; checks again; the harness logs in over SSH
 import { execa } from 'execa';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +15,8 @@ import { ensureLabOs, labOsCacheDir, type LabOs } from '../../harness/artifacts/
 import { ensureSigningKey, signDetached } from '../../harness/artifacts/signingKey.ts';
 import { projectRoot } from '../../harness/paths.ts';
 import { startMirror, type Mirror } from '../../harness/services/mirror.ts';
+import { pxelinuxConfig, pxelinuxFiles } from '../../harness/services/pxelinux.ts';
+import { hexIp } from '../../harness/scenario/topology.ts';
 import { chooseAccel, type AccelChoice } from '../../harness/vm/accel.ts';
 import { createDisk } from '../../harness/vm/disk.ts';
 import { BootLoop } from '../../harness/vm/bootLoop.ts';
@@ -80,7 +84,6 @@ describe('lab OS in QEMU', () => {
   it('PXE boot → flatcar-install refusals → install → first disk boot with Ignition → second boot without', async () => {
     const ign = join(work, 'ignition');
     const bad = join(work, 'bad');
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(ign);
     mkdirSync(bad);
 
@@ -113,8 +116,24 @@ describe('lab OS in QEMU', () => {
     });
 
     const disk = await createDisk(join(work, 'sda.qcow2'), 8);
+    // QEMU's user network gives the guest its first DHCP address and serves TFTP from tftpRoot;
+    // the contract's pxelinux.cfg/<HEXIP> loads kernel and initrd by HTTP URL.
+    const guestIp = '10.0.0.15';
+    const tftp = join(work, 'tftp');
+    mkdirSync(join(tftp, 'pxelinux.cfg'), { recursive: true });
+    copyFileSync(pxelinuxFiles.loader, join(tftp, 'lpxelinux.0'));
+    copyFileSync(pxelinuxFiles.ldlinux, join(tftp, 'ldlinux.c32'));
+    const images = `${guestMirror}/flatcar/${os.board}/current`;
+    writeFileSync(
+      join(tftp, 'pxelinux.cfg', hexIp(guestIp)),
+      pxelinuxConfig({
+        kernelUrl: `${images}/flatcar_production_pxe.vmlinuz`,
+        initrdUrl: `${images}/flatcar_production_pxe_image.cpio.gz`,
+        kernelArgs: ['flatcar.first_boot=1', `ignition.config.url=${guestMirror}/ignition/lab-os-ignite-pxe.ign`, 'console=ttyS0,115200n8', 'flatcar.autologin'],
+      }),
+    );
     // restrict=on: the guest reaches nothing but the mirror, seen at 10.0.0.5:8080 (one nc per connection).
-    const userNet = `net=10.0.0.0/24,guestfwd=tcp:10.0.0.5:8080-cmd:busybox nc 127.0.0.1 ${mirror.port}`;
+    const userNet = `net=10.0.0.0/24,tftp=${tftp},bootfile=lpxelinux.0,guestfwd=tcp:10.0.0.5:8080-cmd:busybox nc 127.0.0.1 ${mirror.port}`;
     const machine: Omit<QemuMachine, 'serialLog'> = {
       name: 'lab-os-e2e',
       accel: accel.accel,
@@ -130,18 +149,12 @@ describe('lab OS in QEMU', () => {
     const untilInstallEnds = (boot: Boot) => () =>
       exitedReason(boot) ?? /Failed to start installer\.service|^flatcar-install: (?!warning).*|emergency mode/m.exec(boot.serial.text())?.[0];
 
-    // One QEMU process per boot: boot 1 by the PXE kernel + initrd, then from disk (disk first in
-    // the boot order); boot 3 also forwards a host port to the guest's sshd.
+    // One QEMU process per boot, the same machine each time: boot 1 finds the disk empty and
+    // PXE-boots; later boots start from disk. Boot 3 also forwards a host port to sshd.
     let t = Date.now();
-    const pxeArgs = [
-      'flatcar.first_boot=1',
-      `ignition.config.url=${guestMirror}/ignition/lab-os-ignite-pxe.ign`,
-      'console=ttyS0,115200n8',
-      'flatcar.autologin',
-    ];
     const sshPort = 20000 + (process.pid % 20000);
     const node = new BootLoop({
-      machine: { ...machine, direct: { kernel: os.pxeKernel, initrd: os.pxeInitrd, append: pxeArgs.join(' ') } },
+      machine,
       serialLogFor: (i) => join(work, `boot${i}.log`),
       maxBoots: 3,
       next: (exit, boot) => {
@@ -152,9 +165,11 @@ describe('lab OS in QEMU', () => {
       },
     });
     const boot1 = await node.boot(1, 10_000);
+    await boot1.serial.waitFor(/Command line: BOOT_IMAGE=http:\/\/10\.0\.0\.5:8080\/flatcar\/.*flatcar_production_pxe\.vmlinuz initrd=http:\/\/10\.0\.0\.5:8080\/.* flatcar\.first_boot=1 ignition\.config\.url=/, { timeoutMs: 3 * min, what: 'the PXE kernel loaded by lpxelinux', stopIf: until(boot1) });
+    t = phase('pxe-firmware-to-kernel', t);
     await boot1.serial.waitFor(/Finished ignition-files\.service/, { timeoutMs: 4 * min, what: 'Ignition in the PXE initramfs', stopIf: until(boot1) });
     await boot1.serial.waitFor(/LAB-REFUSAL-START/, { timeoutMs: 4 * min, what: 'the live system to run the refusal checks', stopIf: until(boot1) });
-    t = phase('pxe-boot-to-live-system', t);
+    t = phase('pxe-kernel-to-live-system', t);
     await boot1.serial.waitFor(/LAB-REFUSAL-END/, { timeoutMs: 3 * min, what: 'the flatcar-install refusal checks', stopIf: until(boot1) });
     const refusals = new Map<string, RegExpExecArray>();
     for (const line of boot1.serial.lines) {

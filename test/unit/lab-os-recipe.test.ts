@@ -38,6 +38,13 @@ describe('lab OS recipe hash', () => {
     expect(recipeHash(opts, 'FPR', d)).not.toBe(before);
   });
 
+  it('ignores documentation (*.md) in the recipe directory', () => {
+    const d = copyRecipe();
+    const before = recipeHash(opts, 'FPR', d);
+    writeFileSync(join(d, 'NOTES.md'), '# notes\n');
+    expect(recipeHash(opts, 'FPR', d)).toBe(before);
+  });
+
   it('keys the mmdebstrap stage by the package list and its script only', () => {
     const d = copyRecipe();
     const before = rootfsHash(d);
