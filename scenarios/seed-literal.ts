@@ -41,7 +41,7 @@ export const plan: ScenarioPlan = {
   async run(t) {
     await t.bootAll();
     await t.waitForPhase('k3s-install');
-    await t.giveClusterTime(180_000);
+    await t.giveClusterTime(120_000);
   },
 };
 
