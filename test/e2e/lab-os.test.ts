@@ -152,7 +152,7 @@ describe('lab OS in QEMU', () => {
     // One QEMU process per boot, the same machine each time: boot 1 finds the disk empty and
     // PXE-boots; later boots start from disk. Boot 3 also forwards a host port to sshd.
     let t = Date.now();
-    const sshPort = 20000 + (process.pid % 20000);
+    const sshPort = await freePort();
     const node = new BootLoop({
       machine,
       serialLogFor: (i) => join(work, `boot${i}.log`),
@@ -232,6 +232,19 @@ describe('lab OS in QEMU', () => {
     expect((await node.done).map((b) => b.exit?.code)).toEqual([0, 0, 0]);
   });
 });
+
+/** A loopback port nothing listens on right now, for QEMU's hostfwd to sshd. */
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 function expectAllChecksPass(lines: string[], boot: string): void {
   const checks = lines.map((l) => /LAB-CHECK (\S+) (PASS|FAIL) ?(.*)$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
