@@ -119,6 +119,7 @@ export async function ensureLabOs(opts: EnsureLabOsOptions = {}): Promise<LabOs>
         LAB_BASE_PREFIX: options.mirrorBasePrefix,
         LAB_PUBKEY: key.publicKey,
         LAB_BOARD: options.board,
+        LAB_ROOT_MIB: String(options.rootPartitionMiB),
       },
     });
 

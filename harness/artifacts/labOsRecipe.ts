@@ -12,17 +12,20 @@ export interface LabOsOptions {
   board: string;
   /** flatcar-install's default base URL is `<mirrorBasePrefix>/<board>`. */
   mirrorBasePrefix: string;
+  /** Size of the ROOT partition (ext4: /etc, /var, /opt, /home) in the disk image. */
+  rootPartitionMiB: number;
 }
 
 export function readLabOsOptions(recipeDir = labOsRecipeDir): LabOsOptions {
   const file = join(recipeDir, 'recipe.json');
   const raw = JSON.parse(readFileSync(file, 'utf8')) as Partial<LabOsOptions>;
-  const opts = { version: raw.version, board: raw.board, mirrorBasePrefix: raw.mirrorBasePrefix };
+  const opts = { version: raw.version, board: raw.board, mirrorBasePrefix: raw.mirrorBasePrefix, rootPartitionMiB: raw.rootPartitionMiB ?? 1024 };
   if (!opts.version || !/^\d+\.\d+\.\d+$/.test(opts.version)) throw new Error(`${file}: version must be x.y.z`);
   if (!opts.board) throw new Error(`${file}: board missing`);
   if (!opts.mirrorBasePrefix || !/^https?:\/\//.test(opts.mirrorBasePrefix)) {
     throw new Error(`${file}: mirrorBasePrefix must be an http(s) URL`);
   }
+  if (!Number.isInteger(opts.rootPartitionMiB) || opts.rootPartitionMiB < 256) throw new Error(`${file}: rootPartitionMiB must be an integer >= 256`);
   return opts as LabOsOptions;
 }
 

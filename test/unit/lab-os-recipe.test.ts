@@ -17,7 +17,7 @@ afterEach(() => {
 });
 
 describe('lab OS recipe hash', () => {
-  const opts = { version: '9000.1.0', board: 'amd64-usr', mirrorBasePrefix: 'http://10.0.0.5:8080/flatcar' };
+  const opts = { version: '9000.1.0', board: 'amd64-usr', mirrorBasePrefix: 'http://10.0.0.5:8080/flatcar', rootPartitionMiB: 1024 };
 
   it('is stable for an unchanged recipe', () => {
     const d = copyRecipe();
@@ -30,6 +30,7 @@ describe('lab OS recipe hash', () => {
     const before = recipeHash(opts, 'FPR', d);
     expect(recipeHash({ ...opts, mirrorBasePrefix: 'http://192.0.2.1/flatcar' }, 'FPR', d)).not.toBe(before);
     expect(recipeHash(opts, 'OTHER', d)).not.toBe(before);
+    expect(recipeHash({ ...opts, rootPartitionMiB: 2048 }, 'FPR', d)).not.toBe(before);
     chmodSync(join(d, 'overlay/usr/bin/flatcar-install'), 0o644);
     expect(recipeHash(opts, 'FPR', d)).not.toBe(before);
     chmodSync(join(d, 'overlay/usr/bin/flatcar-install'), 0o755);

@@ -3,11 +3,11 @@
 #   flatcar_production_pxe.vmlinuz, flatcar_production_pxe_image.cpio.gz (self-contained live system),
 #   flatcar_production_image.bin.bz2 (GPT disk: EFI-SYSTEM, USR-A, OEM, ROOT; no loop devices used).
 # usage: image.sh <rootfs-dir (read only)> <recipe-dir> <empty-output-dir>
-# env: LAB_OS_VERSION, LAB_OS_BUILD_ID, LAB_BASE_PREFIX, LAB_PUBKEY, LAB_BOARD
+# env: LAB_OS_VERSION, LAB_OS_BUILD_ID, LAB_BASE_PREFIX, LAB_PUBKEY, LAB_BOARD, LAB_ROOT_MIB
 # Lines starting with "==> " are progress steps for the harness.
 set -euo pipefail
 rootfs=$1 recipe=$2 out=$3
-: "${LAB_OS_VERSION:?}" "${LAB_OS_BUILD_ID:?}" "${LAB_BASE_PREFIX:?}" "${LAB_PUBKEY:?}" "${LAB_BOARD:?}"
+: "${LAB_OS_VERSION:?}" "${LAB_OS_BUILD_ID:?}" "${LAB_BASE_PREFIX:?}" "${LAB_PUBKEY:?}" "${LAB_BOARD:?}" "${LAB_ROOT_MIB:?}"
 
 # Mounts (overlay, chroot binds) live in a private mount namespace: they vanish with this process.
 if [ -z "${LAB_IN_MOUNT_NS:-}" ]; then
@@ -101,7 +101,7 @@ head -c "$pad" /dev/zero >>"$pxe"
 step "disk image (GPT: EFI-SYSTEM, USR-A, OEM, ROOT)"
 mib=$((1024 * 1024))
 usr_mib=$(( ($(stat -c %s "$live/lab-live/usr.squashfs") + mib - 1) / mib + 8 ))
-efi_mib=64 oem_mib=16 root_mib=1024
+efi_mib=64 oem_mib=16 root_mib=$LAB_ROOT_MIB
 efi_start=1
 usr_start=$((efi_start + efi_mib))
 oem_start=$((usr_start + usr_mib))
