@@ -188,7 +188,12 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     nodes: nodeResults,
     steps: stepResults,
     assertions,
-    diagnosis: [...(input.diagnosis ?? []), ...(input.scenario.expect?.outcome === 'fail' ? (input.scenario.expect.reasons ?? []).map((r) => `expected: ${r}`) : [])],
+    // What the scenario says should go wrong comes first, then the failed assertions' first findings, then lint.
+    diagnosis: [
+      ...(input.scenario.expect?.outcome === 'fail' ? (input.scenario.expect.reasons ?? []).map((r) => `expected: ${r}`) : []),
+      ...assertions.filter((a) => !a.ok).map((a) => `observed: ${a.name}: ${a.detail.split('\n').find((l) => /FAIL/.test(l)) ?? a.detail.split('\n')[0]}`),
+      ...(input.diagnosis ?? []),
+    ],
     files,
   };
   input.report.writeResult(result);
