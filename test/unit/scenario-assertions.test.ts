@@ -124,3 +124,14 @@ describe('assertions', () => {
     expect(usrLocalBinReadOnly.check(evidence([n])).detail).toContain('ECONNREFUSED');
   });
 });
+
+describe('assertions after reboots with a volatile journal', () => {
+  it('say the journal lost the earlier boots', () => {
+    const n = goodNode('node-1', '10.0.0.70', 'init', [skipped(boots[0]!)], 1);
+    n.vmStarts = 4;
+    const ran = k3sInstallRanOnce.check(evidence([n]));
+    expect(ran.ok).toBe(false);
+    expect(ran.detail).toContain('the node booted from disk 3× — is the journal persistent (/var/log/journal)?');
+    expect(usrLocalBinReadOnly.check(evidence([n])).detail).toContain('is the journal persistent?');
+  });
+});

@@ -23,7 +23,11 @@ export const k3sInstallRanOnce: Assertion = {
         const ids = parseListBoots(boots.stdout);
         const outcomes = unitOutcomesByBoot(ids, parseJournalJson(journal.stdout), unit);
         const summary = outcomes.map((o, i) => `boot ${i + 1}: ${o}`).join(', ') || 'no boots in the journal';
-        if (ids.length < minBoots) return { node: n.name, ok: false, text: `only ${ids.length} boot(s) in the journal, need ≥ ${minBoots} (${summary})` };
+        if (ids.length < minBoots) {
+          // Earlier boots vanish when journald keeps its journal in /run only (no /var/log/journal).
+          const why = ids.length < n.vmStarts - 1 ? `; the node booted from disk ${n.vmStarts - 1}× — is the journal persistent (/var/log/journal)?` : '';
+          return { node: n.name, ok: false, text: `only ${ids.length} boot(s) in the journal, need ≥ ${minBoots} (${summary})${why}` };
+        }
         const ok = outcomes[0] === 'ran' && outcomes.slice(1).every((o) => o === 'skipped');
         return { node: n.name, ok, text: summary };
       }),
