@@ -22,7 +22,7 @@ export class ReportDir {
   constructor(path: string, secrets: readonly string[]) {
     this.path = path;
     this.#secrets = [...secrets];
-    mkdirSync(path, { recursive: true });
+    // Created by the first write: a run stopped before it reports leaves no empty folder.
   }
 
   addSecret(secret: string): void {
