@@ -32,7 +32,9 @@ export function qemuArgs(m: QemuMachine): string[] {
     '-serial', `file:${m.serialLog}`,
     // Early boot waits on entropy without it.
     '-device', 'virtio-rng-pci',
-    '-boot', `order=${m.bootOrder},strict=off`,
+    // SeaBIOS never retries a failed network boot on its own; reboot-timeout turns "no bootable
+    // device" into a reset, which -no-reboot makes an exit the boot loop can relaunch.
+    '-boot', `order=${m.bootOrder},strict=off,reboot-timeout=5000`,
   ];
   if (m.disk) {
     args.push(
