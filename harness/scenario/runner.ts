@@ -81,7 +81,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
   const machines = new Map<string, SupervisedMachine>();
   for (const m of input.machines) {
     const console = consoles.get(m.node)!;
-    console.subscribe((line) => consoleObservations(m.node, line).forEach((o) => log.add(o)));
+    console.subscribe((line) => consoleObservations(m.node, line, machines.get(m.node)?.isDiskBoot(line.boot) ?? false).forEach((o) => log.add(o)));
     console.onFailure((f) => {
       progress.setStatus(m.node, `FAILED: ${f.reason}`);
       progress.note(`${m.node}: ${f.reason} on the console: ${f.lines[0] ?? ''}`);

@@ -16,7 +16,7 @@ export class SupervisedMachine implements NodeMachine {
   readonly #tracker: PhaseTracker;
   #held = false;
   #disposed = false;
-  readonly bootLogs: { boot: number; serialLog: string; how: string; at: number }[] = [];
+  readonly bootLogs: { boot: number; serialLog: string; how: string; at: number; fromDisk: boolean }[] = [];
   #onRestartError: (err: unknown) => void;
 
   constructor(inner: NodeMachine, console: NodeConsole, log: ObservationLog, tracker: PhaseTracker, onRestartError: (err: unknown) => void) {
@@ -39,15 +39,22 @@ export class SupervisedMachine implements NodeMachine {
     return this.#inner.running();
   }
 
+  /** True when that boot started from the installed disk (after the installer ran). */
+  isDiskBoot(boot: number): boolean {
+    return this.bootLogs.some((b) => b.boot === boot && b.fromDisk);
+  }
+
   hold(held: boolean): void {
     this.#held = held;
   }
 
   async powerOn(how: string): Promise<BootStart> {
+    // Read the previous boot's console to its end first: its last lines may prove `installing`.
+    await this.#console.poll();
     const start = await this.#inner.powerOn(how);
-    this.bootLogs.push({ ...start });
-    await this.#console.follow(start.serialLog, start.boot);
     const fromDisk = start.boot >= 2 && this.#tracker.reached(this.node, 'installing');
+    this.bootLogs.push({ ...start, fromDisk });
+    await this.#console.follow(start.serialLog, start.boot);
     this.#log.add({
       at: start.at,
       node: this.node,

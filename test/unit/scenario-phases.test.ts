@@ -87,3 +87,11 @@ describe('PhaseTracker', () => {
     expect(seen).toEqual(['node-1:dhcp', 'node-1:live', 'node-1:pxe-config']);
   });
 });
+
+describe('console signals by stage', () => {
+  it('a PXE boot that restarted (boot 2 before any install) is still PXE', () => {
+    const line = { at: 1, boot: 2, text: '[  OK  ] Reached target ignition-complete.target - Ignition Complete.' };
+    expect(consoleObservations('node-3', line, false)).toEqual([]);
+    expect(consoleObservations('node-3', line, true).map((o) => o.phase)).toEqual(['first-boot']);
+  });
+});

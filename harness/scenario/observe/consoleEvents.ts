@@ -26,8 +26,10 @@ const signals: readonly ConsoleSignal[] = [
  * A console line → one observation per phase it proves. "Starting installer.service" proves
  * both live and installing, at the same moment, which is what happened.
  */
-export function consoleObservations(node: string, line: ConsoleLine): Observation[] {
-  const stage = line.boot <= 1 ? 'pxe' : 'disk';
+export function consoleObservations(node: string, line: ConsoleLine, diskBoot = line.boot > 1): Observation[] {
+  // A boot is a disk boot when it started after the install; a node whose PXE boot failed and
+  // restarted is still in PXE, whatever its boot number.
+  const stage = diskBoot ? 'disk' : 'pxe';
   return signals
     .filter((s) => s.boots === stage && s.pattern.test(line.text))
     .map((s) => ({ at: line.at, node, source: 'console' as const, kind: 'console-line', detail: line.text.trim().slice(0, 200), phase: s.phase, boot: line.boot }));
