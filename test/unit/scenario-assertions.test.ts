@@ -108,13 +108,20 @@ describe('assertions', () => {
     expect(allNodesJoined.check(evidence(three(), { cluster: { nodes: [], error: 'connect ECONNREFUSED 10.0.0.70:6443' } })).detail).toContain('ECONNREFUSED');
   });
 
-  it('no-reinstall counts pxelinux.cfg fetches per node', () => {
-    expect(noReinstall.check(evidence(three())).ok).toBe(true);
-    const ev = evidence(three());
-    ev.dnsmasq.push('dnsmasq-tftp[9]: sent /x/tftp/pxelinux.cfg/0A000047 to 10.0.0.71');
+  it('no-reinstall: a PXE config fetch after the install fails, a retried PXE boot before it does not', () => {
+    const entry = (ip: string, t: number) => ({ time: new Date(t), clientIp: ip, method: 'GET', path: '/flatcar/amd64-usr/1.0.0/flatcar_production_image.bin.bz2', status: 200, bytes: 1, durationMs: 1 });
+    const cfg = (node: string, at: number) => ({ at, node, source: 'tftp' as const, kind: 'tftp-pxe-config', detail: 'cfg', phase: 'pxe-config' as const });
+    const ev = evidence(three(), { http: [entry('10.0.0.70', 100), entry('10.0.0.71', 100), entry('10.0.0.72', 100)] });
+    ev.observations.push(cfg('node-1', 10), cfg('node-2', 10), cfg('node-3', 10));
+    expect(noReinstall.check(ev).ok).toBe(true);
+    ev.observations.push(cfg('node-2', 60_000), cfg('node-3', 50));
+    ev.dnsmasq.push('dnsmasq-tftp[9]: sent /x/tftp/pxelinux.cfg/0A000047 to 10.0.0.71', 'dnsmasq-tftp[9]: sent /x/tftp/pxelinux.cfg/0A000048 to 10.0.0.72');
     const r = noReinstall.check(ev);
     expect(r.ok).toBe(false);
-    expect(r.detail).toContain('node-2: FAIL — pxelinux.cfg/0A000047 fetched 2×');
+    expect(r.detail).toContain('node-2: FAIL — pxelinux.cfg/0A000047 fetched 2×, 1× after installing');
+    expect(r.detail).toContain('node-3: ok — pxelinux.cfg/0A000048 fetched 2× (a failed PXE boot was retried before the install)');
+    ev.http.push(entry('10.0.0.70', 900));
+    expect(noReinstall.check(ev).detail).toContain('node-1: FAIL — pxelinux.cfg/0A000046 fetched 1×, disk image fetched 2×');
   });
 
   it('a node whose probes could not run fails with the reason', () => {
