@@ -27,7 +27,7 @@ rm -f "$tree/opt/bin/.keep"
 chmod 0440 "$tree/etc/sudoers.d/core"
 chmod 0755 "$tree/usr/bin/flatcar-install" "$tree/usr/lib/systemd/system-generators/flatcar-autologin-generator"
 sed -i "s|@LAB_BASE_PREFIX@|$LAB_BASE_PREFIX|" "$tree/usr/bin/flatcar-install"
-install -m 0644 "$LAB_PUBKEY" "$tree/usr/share/flatcar/image-signing-key.asc"
+install -D -m 0644 "$LAB_PUBKEY" "$tree/usr/share/flatcar/image-signing-key.asc"
 IFS=. read -r v_build v_branch v_patch <<<"$LAB_OS_VERSION"
 cat >"$tree/usr/lib/os-release" <<EOF
 NAME="Flatcar Container Linux (lab OS)"
