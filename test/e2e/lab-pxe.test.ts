@@ -6,7 +6,7 @@ import { listNetns } from '../../harness/lab/netns.ts';
 import { findFetches, readAccessLog } from '../../harness/services/accessLog.ts';
 import { readDhcpEvents, readTftpSends } from '../../harness/services/dnsmasq.ts';
 import { hexIp } from '../../harness/scenario/topology.ts';
-import { qemuArgs } from '../../harness/vm/qemuArgs.ts';
+import { bootPxeNode } from './support/bootNode.ts';
 import { initrdPath, kernelPath, pxeFixture, serialText, topologyOf } from './support/pxeFixture.ts';
 import { rmSync } from 'node:fs';
 
@@ -28,22 +28,7 @@ describe('PXE through the lab', () => {
     const t0 = Date.now();
     lab = await Lab.up({ topology, tftpRoot: fx.tftpRoot, mirrorMounts: fx.mounts, logDir: join(fx.dir, 'logs') });
     const tUp = Date.now() - t0;
-    const serialLog = join(fx.dir, `${node.name}.serial`);
-    const qemu = lab.spawn({
-      name: `qemu-${node.name}`,
-      cmd: 'qemu-system-x86_64',
-      args: qemuArgs({
-        name: node.name,
-        accel: 'tcg',
-        memoryMiB: 512,
-        cpus: 1,
-        nic: { kind: 'tap', ifname: lab.tapOf(node.name), mac: node.mac },
-        bootOrder: 'n',
-        serialLog,
-        noReboot: true,
-      }),
-      outputFile: join(fx.dir, `${node.name}.qemu.out`),
-    });
+    const { qemu, serialLog } = bootPxeNode(lab, node, fx.dir, 512);
     const exit = await Promise.race([
       qemu.exited,
       new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 180_000)),
