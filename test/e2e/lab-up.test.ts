@@ -16,16 +16,22 @@ import { topologyOf } from './support/pxeFixture.ts';
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const cli = (args: string[]) => execa(process.execPath, ['--import', tsx, join(projectRoot, 'harness/cli.ts'), ...args], { cwd: projectRoot, reject: false });
 
+/** Starts `lab up` and waits (30 s) for the one line it prints once the lab serves. */
+async function startLabUp(args: string[]): Promise<{ child: ReturnType<typeof cli>; out: string }> {
+  const child = cli(args);
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  const deadline = Date.now() + 30_000;
+  while (!out.includes('\n')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no line from lab ${args.join(' ')} within 30 s: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, out };
+}
+
 describe('lab up --services-only', () => {
   it('prints one line with a working nsenter command and tears down on Ctrl-C', async () => {
-    const child = cli(['up', 'single-node', '--services-only']);
-    let out = '';
-    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-    const deadline = Date.now() + 30_000;
-    while (!out.includes('\n')) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no line from lab up: ${out}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const { child, out } = await startLabUp(['up', 'single-node', '--services-only']);
     const line = out.trim();
     expect(line.split('\n')).toHaveLength(1);
     const nsenter = /(nsenter --net=\S+)/.exec(line)?.[1];
@@ -52,14 +58,7 @@ describe('lab up --services-only', () => {
       mkdirSync(join(dir, 'mirror', 'ignition'), { recursive: true });
       writeFileSync(join(dir, 'mirror', 'ignition', 'node-1-ignite-pxe.ign'), '{"ignition":{"version":"3.4.0"}}');
       writeTftpTree(join(dir, 'tftp'), { entries: [{ ip: '10.0.0.70', entry: { kernelUrl: 'http://x/k', initrdUrl: 'http://x/i', kernelArgs: ['rendered=yes'] } }] });
-      const child = cli(['up', 'single-node', '--services-only', '--rendered', dir]);
-      let out = '';
-      child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-      const deadline = Date.now() + 30_000;
-      while (!out.includes('\n')) {
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no line from lab up: ${out}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const { child, out } = await startLabUp(['up', 'single-node', '--services-only', '--rendered', dir]);
       const nsenter = /(nsenter --net=\S+)/.exec(out)![1]!;
       const ign = await execa('sh', ['-c', `${nsenter} curl -sS http://10.0.0.5:8080/ignition/node-1-ignite-pxe.ign`]);
       expect(ign.stdout).toContain('3.4.0');
