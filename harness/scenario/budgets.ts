@@ -20,3 +20,7 @@ export const phaseBudgetMs: Record<Phase, number> = {
 export const rebootBudgetMs = 300_000;
 /** SSH commands at the end of a run. */
 export const probeBudgetMs = 60_000;
+/** A PXE boot with no console output and no service event for this long has stalled (reset). */
+export const pxeSilenceBudgetMs = 90_000;
+/** Resets after a PXE stall, per node, before the phase wait is left to report it. */
+export const pxeStallResets = 2;

@@ -9,6 +9,7 @@ import { parseAccessLine, type AccessEntry } from '../services/accessLog.ts';
 import type { AccelChoice } from '../vm/accel.ts';
 import { assertionByName } from './assertions/index.ts';
 import type { AssertionResult } from './assertions/types.ts';
+import { pxeSilenceBudgetMs, pxeStallResets } from './budgets.ts';
 import { collectJournal, collectNodeEvidence } from './collect.ts';
 import type { ClusterView, RunEvidence } from './evidence.ts';
 import type { LabAccess } from './labAccess.ts';
@@ -19,12 +20,13 @@ import { httpObservation } from './observe/httpEvents.ts';
 import { nodeIndex } from './observe/nodeIndex.ts';
 import { ObservationLog } from './observations.ts';
 import { PhaseTracker } from './phaseTracker.ts';
+import { watchPxeStalls } from './pxeStall.ts';
 import type { ScenarioPlan, Steps } from './plan.ts';
 import type { RunContext } from './runContext.ts';
 import * as steps from './steps.ts';
 import { SupervisedMachine } from './supervisor.ts';
 import type { NodeSpec } from './topology.ts';
-import { NodeFailed, type WaitEnv } from './waits.ts';
+import { formatMs, NodeFailed, type WaitEnv } from './waits.ts';
 
 export interface RunInput {
   scenario: { name: string; description?: string; nodes: NodeSpec[]; expect?: { outcome: 'pass' | 'fail'; reasons?: string[] } };
@@ -94,6 +96,10 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     phaseOf: (n) => tracker.phaseOf(n),
     consoleTail: (n, k) => consoles.get(n)?.tail(k) ?? [],
     failureOf: (n) => consoles.get(n)?.failure,
+    lastSeen: (n) => {
+      const o = log.forNode(n).at(-1);
+      return o && `${o.detail} (${o.source}, at ${formatMs(o.at - start)})`;
+    },
     signal,
   };
   const ctx: RunContext = {
@@ -109,6 +115,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
   };
 
   const stopPolling = pollCluster(input.access, nodes, log, tracker, input.apiPollMs ?? 5_000);
+  const stopStallWatch = watchPxeStalls({ machines, consoles, log, tracker, silenceMs: pxeSilenceBudgetMs * input.scale, maxResets: pxeStallResets, note: (t) => progress.note(t) });
   const stepResults: StepResult[] = [];
   let runError: string | undefined;
   try {
@@ -118,6 +125,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     progress.note(`run stopped: ${oneLine(err)}`);
   }
   stopPolling();
+  stopStallWatch();
 
   // Evidence, also after a failed run: it explains the failure.
   progress.note('collecting evidence: SSH probes, API, etcd');

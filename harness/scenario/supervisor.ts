@@ -16,6 +16,8 @@ export class SupervisedMachine implements NodeMachine {
   readonly #tracker: PhaseTracker;
   #held = false;
   #disposed = false;
+  /** How the next boot is described when the harness itself ended this one (a reset). */
+  #nextHow: string | undefined;
   readonly bootLogs: { boot: number; serialLog: string; how: string; at: number; fromDisk: boolean }[] = [];
   #onRestartError: (err: unknown) => void;
 
@@ -71,12 +73,20 @@ export class SupervisedMachine implements NodeMachine {
   async #afterExit(exit: MachineExit): Promise<void> {
     const how = exit.signal ? `killed by ${exit.signal}` : `exit ${exit.exitCode ?? '?'}`;
     this.#log.add({ at: exit.at, node: this.node, source: 'vm', kind: 'vm-exit', detail: `boot ${exit.boot} ended (QEMU ${how})`, boot: exit.boot });
+    const nextHow = this.#nextHow ?? 'the guest rebooted';
+    this.#nextHow = undefined;
     if (this.#held || this.#disposed || this.#console.failure) return;
     try {
-      await this.powerOn('the guest rebooted');
+      await this.powerOn(nextHow);
     } catch (err) {
       this.#onRestartError(err);
     }
+  }
+
+  /** Ends the running boot at once and starts the next one, described as `how` (a reset button). */
+  reset(how: string): Promise<MachineExit> {
+    this.#nextHow = how;
+    return this.#inner.powerCut();
   }
 
   powerCut(): Promise<MachineExit> {

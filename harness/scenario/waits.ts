@@ -24,6 +24,8 @@ export interface WaitEnv {
   consoleTail(node: string, n: number): string[];
   /** A node whose console showed a bad line: waits on it stop at once. */
   failureOf(node: string): ConsoleFailure | undefined;
+  /** The last thing the lab saw of the node, for a timeout on a node whose console is silent. */
+  lastSeen?(node: string): string | undefined;
   signal?: AbortSignal;
 }
 
@@ -37,9 +39,10 @@ export class WaitTimeout extends LabError {
     readonly phase: Phase | undefined,
     readonly timeoutMs: number,
     readonly consoleTail: string[],
+    readonly lastSeen?: string,
   ) {
     const who = node ? `${node} (reached: ${phase ?? 'nothing yet'})` : 'lab';
-    super(`${who}: timed out after ${formatMs(timeoutMs)} waiting for ${what}${tailBlock(node, consoleTail)}`);
+    super(`${who}: timed out after ${formatMs(timeoutMs)} waiting for ${what}${tailBlock(node, consoleTail, lastSeen)}`);
     this.name = 'WaitTimeout';
   }
 }
@@ -58,9 +61,9 @@ export class NodeFailed extends LabError {
   }
 }
 
-function tailBlock(node: string | undefined, tail: string[]): string {
+function tailBlock(node: string | undefined, tail: string[], lastSeen: string | undefined): string {
   if (!node) return '';
-  if (tail.length === 0) return `\nlast console lines of ${node}: (none)`;
+  if (tail.length === 0) return `\nlast console lines of ${node}: (none)${lastSeen ? `\nlast seen by the lab: ${lastSeen}` : ''}`;
   return `\nlast ${tail.length} console lines of ${node}:\n${tail.map((l) => `  | ${l}`).join('\n')}`;
 }
 
@@ -98,7 +101,7 @@ export async function waitFor<T>(wait: Wait<T>, env: WaitEnv): Promise<T> {
     const value = await wait.check();
     if (value !== undefined) return value;
     if (Date.now() >= deadline) {
-      throw new WaitTimeout(wait.what, wait.node, wait.node ? env.phaseOf(wait.node) : undefined, timeoutMs, wait.node ? env.consoleTail(wait.node, tailLines) : []);
+      throw new WaitTimeout(wait.what, wait.node, wait.node ? env.phaseOf(wait.node) : undefined, timeoutMs, wait.node ? env.consoleTail(wait.node, tailLines) : [], wait.node ? env.lastSeen?.(wait.node) : undefined);
     }
     await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())), env.signal);
   }

@@ -181,4 +181,29 @@ describe('runner', () => {
     expect(result.error).toContain('last 1 console lines of node-1:\n  | node-1 login: ');
     expect(result.steps.at(-1)).toMatchObject({ name: 'wait for joined', ok: false });
   });
+
+  it('resets a node whose PXE boot goes silent before the live system, and carries on', async () => {
+    // The bootloader stalls after reading its config (as lpxelinux does mid-download): nothing more is seen.
+    const stallOnce = (n: NodeSpec) => (boot: number) => (boot === 1 ? healthyScript(n)(1).slice(0, 2) : healthyScript(n)(boot - 1));
+    const { input } = setup('pxe-stall', installAndJoin, (n) => (n.name === 'node-2' ? stallOnce(n) : healthyScript(n)), 0.02);
+    const result = await runScenario(input);
+    expect(result.error).toBeUndefined();
+    expect(result.outcome).toBe('pass');
+    const node2 = result.nodes.find((n) => n.name === 'node-2')!;
+    expect(node2.boots.map((b) => b.how)).toEqual(['power on (empty disk: PXE)', 'reset after a PXE stall (1 of 2)', 'the guest rebooted']);
+    const observations = readFileSync(join(input.report.path, 'logs/observations.jsonl'), 'utf8');
+    expect(observations).toMatch(/"kind":"pxe-stall","detail":"boot 1: PXE boot stalled — no console output and no DHCP\/TFTP\/HTTP event for \d+ (m?s) since \\"TFTP sent pxelinux.cfg\/0A000047\\"/);
+    expect(result.nodes.find((n) => n.name === 'node-1')!.boots).toHaveLength(2);
+  });
+
+  it('gives up after the allowed resets, and the timeout says what the lab last saw of a silent node', async () => {
+    const stallAlways = (n: NodeSpec) => () => healthyScript(n)(1).slice(0, 2);
+    const { input } = setup('pxe-stall-always', installAndJoin, (n) => (n.name === 'node-1' ? stallAlways(n) : healthyScript(n)), 0.02);
+    const result = await runScenario(input);
+    expect(result.outcome).toBe('error');
+    expect(result.error).toMatch(/^node-1 \(reached: pxe-config\): timed out after .* waiting for phase live/);
+    expect(result.error).toContain('last console lines of node-1: (none)\nlast seen by the lab: ');
+    const node1 = result.nodes.find((n) => n.name === 'node-1')!;
+    expect(node1.boots.map((b) => b.how)).toEqual(['power on (empty disk: PXE)', 'reset after a PXE stall (1 of 2)', 'reset after a PXE stall (2 of 2)']);
+  });
 });

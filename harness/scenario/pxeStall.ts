@@ -1,0 +1,49 @@
+import type { NodeConsole } from '../guest/console.ts';
+import type { ObservationLog } from './observations.ts';
+import type { PhaseTracker } from './phaseTracker.ts';
+import type { SupervisedMachine } from './supervisor.ts';
+import { formatMs } from './waits.ts';
+
+export interface PxeStallWatchOptions {
+  machines: Map<string, SupervisedMachine>;
+  consoles: Map<string, NodeConsole>;
+  log: ObservationLog;
+  tracker: PhaseTracker;
+  /** How long a PXE boot may show no sign of life before it counts as stalled (already scaled). */
+  silenceMs: number;
+  /** Resets per node; after that the phase wait's timeout reports the node as it is. */
+  maxResets: number;
+  note(text: string): void;
+}
+
+/**
+ * Resets a node whose PXE boot went silent before the live system ran. Firmware and bootloaders
+ * stall now and then (here: lpxelinux stopped part-way through the initrd download under load,
+ * about 1 download in 40, and waited forever). A person at a real rack power-cycles such a
+ * machine; the harness does the same, says so in the observations, and stops after a few tries.
+ * Silence means: no console line, and no DHCP, TFTP or HTTP event from the node's address.
+ */
+export function watchPxeStalls(opts: PxeStallWatchOptions): () => void {
+  const resets = new Map<string, number>();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    for (const [node, machine] of opts.machines) {
+      const boot = machine.bootLogs.at(-1);
+      if (!boot || !machine.running() || boot.fromDisk || opts.tracker.reached(node, 'live')) continue;
+      const lastObservation = opts.log.forNode(node).filter((o) => o.at >= boot.at && o.kind !== 'pxe-stall').at(-1);
+      const lastLine = opts.consoles.get(node)?.lines().at(-1);
+      const lastAt = Math.max(boot.at, lastObservation?.at ?? 0, lastLine && lastLine.boot === boot.boot ? lastLine.at : 0);
+      if (now - lastAt < opts.silenceMs) continue;
+      const done = resets.get(node) ?? 0;
+      if (done >= opts.maxResets) continue;
+      resets.set(node, done + 1);
+      const since = lastObservation && lastObservation.at === lastAt ? `since "${lastObservation.detail}"` : `since boot ${boot.boot} started`;
+      const detail = `boot ${boot.boot}: PXE boot stalled — no console output and no DHCP/TFTP/HTTP event for ${formatMs(now - lastAt)} ${since}; resetting (${done + 1} of ${opts.maxResets})`;
+      opts.log.add({ at: now, node, source: 'vm', kind: 'pxe-stall', detail, boot: boot.boot });
+      opts.note(`${node}: ${detail}`);
+      void machine.reset(`reset after a PXE stall (${done + 1} of ${opts.maxResets})`);
+    }
+  }, Math.min(5_000, Math.max(50, opts.silenceMs / 4)));
+  timer.unref();
+  return () => clearInterval(timer);
+}
