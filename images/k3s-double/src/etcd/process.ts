@@ -64,9 +64,11 @@ export function startEtcd(s: EtcdSpec): ChildProcess {
   const etcd = s.etcdBinary ?? process.env.K3S_DOUBLE_ETCD ?? '/usr/bin/etcd';
   const args = etcdArgs(s);
   const viaSetpriv = existsSync('/usr/bin/setpriv');
-  const child = viaSetpriv
-    ? spawn('/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', etcd, ...args], { stdio: ['ignore', 'inherit', 'inherit'] })
-    : spawn(etcd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  // k3s's etcd runs inside k3s and never talks to systemd; a separate etcd that inherits
+  // NOTIFY_SOCKET sends its own READY=1, which systemd rejects (NotifyAccess=main) with a warning.
+  const { NOTIFY_SOCKET: _notifySocket, ...env } = process.env;
+  const options = { stdio: ['ignore', 'inherit', 'inherit'] as ('ignore' | 'inherit')[], env };
+  const child = viaSetpriv ? spawn('/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', etcd, ...args], options) : spawn(etcd, args, options);
   log('info', `Starting etcd member ${s.name} (${etcd}) with data in ${s.dataDir}${s.initial ? `, initial cluster state ${s.initial.state}` : ', existing data'}`);
   return child;
 }
