@@ -50,7 +50,7 @@ interface Joined {
  * An unreachable server is waited for (k3s keeps retrying too: node 1 may still be booting); a
  * refused token or a CA that does not match the token ends the process.
  */
-export async function fetchBootstrap(serverUrl: string, rawToken: string, retryMs = 5_000): Promise<Joined> {
+export async function fetchBootstrap(serverUrl: string, rawToken: string, retryMs = 2_000): Promise<Joined> {
   const tok = parseToken(rawToken);
   for (let attempt = 1; ; attempt++) {
     let step = 'get CA certs from';
@@ -69,7 +69,7 @@ export async function fetchBootstrap(serverUrl: string, rawToken: string, retryM
       return JSON.parse(boot.body) as Joined;
     } catch (e) {
       if (e instanceof FatalError) throw e;
-      if (attempt === 1 || attempt % 12 === 0) log('info', `Waiting to join: failed to ${step} ${serverUrl}: ${(e as Error).message}`);
+      if (attempt === 1 || (attempt * retryMs) % 60_000 < retryMs) log('info', `Waiting to join: failed to ${step} ${serverUrl}: ${(e as Error).message}`);
       await sleep(retryMs);
     }
   }
