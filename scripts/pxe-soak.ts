@@ -1,0 +1,119 @@
+/**
+ * PXE soak — a benchmark, not a test: boots a scenario's nodes by PXE again and again, all at
+ * once, until each node's kernel prints its first console line (lpxelinux has then fetched the
+ * kernel and initrd over HTTP), and counts the boots that went silent instead (a stall). Each
+ * boot is ended as soon as its kernel runs; the disks stay empty, so every round is a PXE boot.
+ *   npx tsx scripts/pxe-soak.ts [--rounds N] [--scenario three-node-ha] [--silence-s 120] [--capture DIR]
+ * --capture keeps a header-only packet capture of the lab bridge for each round with a stall.
+ */
+import { execa } from 'execa';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeK3sReleaseDir } from '../harness/artifacts/k3sMirror.ts';
+import { resolveK3s } from '../harness/artifacts/k3s.ts';
+import { resolveInstallSh } from '../harness/artifacts/installSh.ts';
+import { generateRunKey } from '../harness/guest/ssh.ts';
+import { renderRun } from '../harness/ignition/index.ts';
+import { Lab } from '../harness/lab/lab.ts';
+import { onTerminate } from '../harness/lab/signals.ts';
+import { mirrorMounts } from '../harness/services/mirrorLayout.ts';
+import { chooseAccel } from '../harness/vm/accel.ts';
+import { labOsRelease } from '../harness/scenario/labOsRelease.ts';
+import { LabMachine } from '../harness/scenario/labMachine.ts';
+import { loadScenario, topologyOf } from '../harness/scenario/model.ts';
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '10' },
+    scenario: { type: 'string', default: 'three-node-ha' },
+    'silence-s': { type: 'string', default: '120' },
+    capture: { type: 'string' },
+  },
+});
+const rounds = Number(values.rounds);
+const silenceMs = Number(values['silence-s']) * 1000;
+
+const scenario = await loadScenario(values.scenario!);
+const accel = await chooseAccel();
+const labOs = await labOsRelease(process.env, (l) => process.stderr.write(`${l}\n`));
+const k3s = await resolveK3s({ kind: 'double' }, {});
+const installSh = await resolveInstallSh({ kind: 'fixture' }, {});
+const dir = mkdtempSync(join(tmpdir(), 'fkl-pxe-soak-'));
+let lab: Lab | undefined;
+const unregister = onTerminate(async () => rmSync(dir, { recursive: true, force: true }));
+
+const kernelStarted = /Linux version /;
+const stalls: string[] = [];
+const kernelTimes: number[] = [];
+try {
+  const rendered = await renderRun(scenario, {
+    outDir: join(dir, 'render'),
+    sshPublicKey: generateRunKey('pxe-soak').publicKey,
+    k3sVersion: k3s.version,
+    installShPath: installSh.path,
+    labOsVersion: labOs.version,
+  });
+  const mounts = mirrorMounts({
+    renderedDir: rendered.mirrorDir,
+    flatcar: [{ version: labOs.version, dir: labOs.dir, current: true }],
+    k3s: [{ version: k3s.version, dir: writeK3sReleaseDir(join(dir, 'k3s-release'), k3s) }],
+  });
+  lab = await Lab.up({ topology: topologyOf(scenario), tftpRoot: rendered.tftpDir, mirrorMounts: mounts, logDir: join(dir, 'logs') });
+  const theLab = lab;
+  process.stderr.write(`pxe-soak: ${rounds} rounds of ${scenario.nodes.length} PXE boots at once (${accel.accel}); a boot silent for ${silenceMs / 1000} s counts as a stall\n`);
+
+  for (let round = 1; round <= rounds; round++) {
+    const roundDir = join(dir, `round${round}`);
+    mkdirSync(roundDir);
+    const capture = values.capture
+      ? theLab.spawn({ name: `tcpdump-round${round}`, cmd: 'tcpdump', args: ['-i', theLab.names.bridge, '-s', '96', '-w', join(roundDir, 'bridge.pcap'), 'tcp port 8080'], outputFile: join(roundDir, 'tcpdump.out') })
+      : undefined;
+    const machines = scenario.nodes.map((n) => new LabMachine(theLab, n, { accel: accel.accel, memoryMiB: 2048, dir: roundDir }));
+    const starts = await Promise.all(machines.map((m) => m.powerOn('soak')));
+    const outcome = await Promise.all(
+      machines.map(async (m, i) => {
+        const serial = starts[i]!.serialLog;
+        for (;;) {
+          const text = readText(serial);
+          if (kernelStarted.test(text)) return { node: m.node, ms: Date.now() - starts[i]!.at };
+          if (Date.now() - starts[i]!.at > silenceMs && text.trim() === '') return { node: m.node, stalled: true as const };
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }),
+    );
+    for (const m of machines) await m.dispose();
+    await capture?.stop(2000);
+    const line = outcome.map((o) => ('stalled' in o ? `${o.node} STALLED` : `${o.node} ${(o.ms / 1000).toFixed(1)} s`)).join(', ');
+    process.stderr.write(`round ${round}: ${line}\n`);
+    for (const o of outcome) {
+      if ('stalled' in o) stalls.push(`round ${round} ${o.node}`);
+      else kernelTimes.push(o.ms);
+    }
+    if (values.capture && outcome.some((o) => 'stalled' in o)) {
+      const keep = join(values.capture, `round${round}`);
+      mkdirSync(keep, { recursive: true });
+      await execa('cp', ['-r', roundDir + '/.', keep]);
+      await execa('cp', [theLab.accessLog, join(keep, 'mirror-access.log')]);
+    }
+    rmSync(roundDir, { recursive: true, force: true });
+  }
+} finally {
+  await lab?.down();
+  rmSync(dir, { recursive: true, force: true });
+  unregister();
+}
+
+const sorted = [...kernelTimes].sort((a, b) => a - b);
+const pct = (p: number) => (sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! / 1000).toFixed(1) : '—');
+console.log(`boots: ${kernelTimes.length + stalls.length}, stalled: ${stalls.length}${stalls.length ? ` (${stalls.join('; ')})` : ''}`);
+console.log(`power-on → kernel running: median ${pct(0.5)} s, p90 ${pct(0.9)} s, max ${pct(1)} s`);
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
