@@ -3,8 +3,10 @@
  * once, until each node's kernel prints its first console line (lpxelinux has then fetched the
  * kernel and initrd over HTTP), and counts the boots that went silent instead (a stall). Each
  * boot is ended as soon as its kernel runs; the disks stay empty, so every round is a PXE boot.
- *   npx tsx scripts/pxe-soak.ts [--rounds N] [--scenario three-node-ha] [--silence-s 120] [--capture DIR]
+ *   npx tsx scripts/pxe-soak.ts [--rounds N] [--scenario three-node-ha] [--silence-s 120] [--capture DIR] [--cwnd N]
  * --capture keeps a header-only packet capture of the lab bridge for each round with a stall.
+ * --cwnd clamps the mirror's TCP congestion window towards the nodes to N segments (an experiment:
+ * lpxelinux's TCP stack runs with a small receive window and sometimes stops answering).
  */
 import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     scenario: { type: 'string', default: 'three-node-ha' },
     'silence-s': { type: 'string', default: '120' },
     capture: { type: 'string' },
+    cwnd: { type: 'string' },
   },
 });
 const rounds = Number(values.rounds);
@@ -62,6 +65,13 @@ try {
   });
   lab = await Lab.up({ topology: topologyOf(scenario), tftpRoot: rendered.tftpDir, mirrorMounts: mounts, logDir: join(dir, 'logs') });
   const theLab = lab;
+  if (values.cwnd) {
+    const [cmd, args] = theLab.inside('ip', ['-o', 'route', 'show', 'dev', theLab.names.bridge]);
+    const route = (await execa(cmd, args)).stdout.split('\n')[0]!.trim().split(/\s+/);
+    const [set, setArgs] = theLab.inside('ip', ['route', 'change', ...route, 'dev', theLab.names.bridge, 'cwnd', values.cwnd, 'lock']);
+    await execa(set, setArgs);
+    process.stderr.write(`pxe-soak: ${(await execa(cmd, args)).stdout.split('\n')[0]}\n`);
+  }
   process.stderr.write(`pxe-soak: ${rounds} rounds of ${scenario.nodes.length} PXE boots at once (${accel.accel}); a boot silent for ${silenceMs / 1000} s counts as a stall\n`);
 
   for (let round = 1; round <= rounds; round++) {
@@ -87,9 +97,16 @@ try {
     await capture?.stop(2000);
     const line = outcome.map((o) => ('stalled' in o ? `${o.node} STALLED` : `${o.node} ${(o.ms / 1000).toFixed(1)} s`)).join(', ');
     process.stderr.write(`round ${round}: ${line}\n`);
+    const stallLines = readText(theLab.accessLog).split('\n').filter((l) => l.includes(' STALLED '));
     for (const o of outcome) {
-      if ('stalled' in o) stalls.push(`round ${round} ${o.node}`);
-      else kernelTimes.push(o.ms);
+      if (!('stalled' in o)) {
+        kernelTimes.push(o.ms);
+        continue;
+      }
+      const ip = scenario.nodes.find((n) => n.name === o.node)!.ip;
+      const seen = stallLines.filter((l) => l.split(' ')[1] === ip).at(-1);
+      stalls.push(`round ${round} ${o.node}`);
+      process.stderr.write(`  ${o.node}: ${seen ? `the mirror saw it: ${seen}` : 'the mirror reported no stalled download'}\n`);
     }
     if (values.capture && outcome.some((o) => 'stalled' in o)) {
       const keep = join(values.capture, `round${round}`);

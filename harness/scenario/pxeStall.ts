@@ -21,7 +21,8 @@ export interface PxeStallWatchOptions {
  * stall now and then (here: lpxelinux stopped part-way through the initrd download under load,
  * about 1 download in 40, and waited forever). A person at a real rack power-cycles such a
  * machine; the harness does the same, says so in the observations, and stops after a few tries.
- * Silence means: no console line, and no DHCP, TFTP or HTTP event from the node's address.
+ * Stalled means: the mirror saw the node's download stop moving (at once), or silence — no
+ * console line, and no DHCP, TFTP or HTTP event from the node's address.
  */
 export function watchPxeStalls(opts: PxeStallWatchOptions): () => void {
   const resets = new Map<string, number>();
@@ -30,15 +31,20 @@ export function watchPxeStalls(opts: PxeStallWatchOptions): () => void {
     for (const [node, machine] of opts.machines) {
       const boot = machine.bootLogs.at(-1);
       if (!boot || !machine.running() || boot.fromDisk || opts.tracker.reached(node, 'live')) continue;
-      const lastObservation = opts.log.forNode(node).filter((o) => o.at >= boot.at && o.kind !== 'pxe-stall').at(-1);
+      const thisBoot = opts.log.forNode(node).filter((o) => o.at >= boot.at && o.kind !== 'pxe-stall');
+      const stalledDownload = thisBoot.filter((o) => o.kind === 'http-stalled').at(-1);
+      const lastObservation = thisBoot.filter((o) => o.kind !== 'http-stalled').at(-1);
       const lastLine = opts.consoles.get(node)?.lines().at(-1);
       const lastAt = Math.max(boot.at, lastObservation?.at ?? 0, lastLine && lastLine.boot === boot.boot ? lastLine.at : 0);
-      if (now - lastAt < opts.silenceMs) continue;
+      if (!stalledDownload && now - lastAt < opts.silenceMs) continue;
       const done = resets.get(node) ?? 0;
       if (done >= opts.maxResets) continue;
       resets.set(node, done + 1);
       const since = lastObservation && lastObservation.at === lastAt ? `since "${lastObservation.detail}"` : `since boot ${boot.boot} started`;
-      const detail = `boot ${boot.boot}: PXE boot stalled — no console output and no DHCP/TFTP/HTTP event for ${formatMs(now - lastAt)} ${since}; resetting (${done + 1} of ${opts.maxResets})`;
+      const why = stalledDownload
+        ? `the mirror says: ${stalledDownload.detail}`
+        : `no console output and no DHCP/TFTP/HTTP event for ${formatMs(now - lastAt)} ${since}`;
+      const detail = `boot ${boot.boot}: PXE boot stalled — ${why}; resetting (${done + 1} of ${opts.maxResets})`;
       opts.log.add({ at: now, node, source: 'vm', kind: 'pxe-stall', detail, boot: boot.boot });
       opts.note(`${node}: ${detail}`);
       void machine.reset(`reset after a PXE stall (${done + 1} of ${opts.maxResets})`);

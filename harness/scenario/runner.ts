@@ -5,7 +5,7 @@ import { oneLine } from '../errors.ts';
 import type { ReportDir } from '../report/reportDir.ts';
 import type { NodeResult, RunResult, StepResult } from '../report/result.ts';
 import { Progress, type ProgressOut } from '../report/progress.ts';
-import { parseAccessLine, type AccessEntry } from '../services/accessLog.ts';
+import { parseAccessLine, parseStallLine, type AccessEntry } from '../services/accessLog.ts';
 import type { AccelChoice } from '../vm/accel.ts';
 import { assertionByName } from './assertions/index.ts';
 import type { AssertionResult } from './assertions/types.ts';
@@ -16,7 +16,7 @@ import type { LabAccess } from './labAccess.ts';
 import type { NodeMachine } from './machine.ts';
 import { consoleObservations } from './observe/consoleEvents.ts';
 import { dnsmasqObservation } from './observe/dnsmasqEvents.ts';
-import { httpObservation } from './observe/httpEvents.ts';
+import { httpObservation, httpStallObservation } from './observe/httpEvents.ts';
 import { nodeIndex } from './observe/nodeIndex.ts';
 import { ObservationLog } from './observations.ts';
 import { PhaseTracker } from './phaseTracker.ts';
@@ -75,7 +75,8 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     }).start(),
     new FileFollower(input.logs.mirror, (line) => {
       const entry = parseAccessLine(line);
-      const obs = entry && httpObservation(entry, index);
+      const stall = entry ? undefined : parseStallLine(line);
+      const obs = entry ? httpObservation(entry, index) : stall && httpStallObservation(stall, index);
       if (obs) log.add(obs);
     }).start(),
   ];

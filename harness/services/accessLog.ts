@@ -40,6 +40,38 @@ export function parseAccessLine(line: string): AccessEntry | undefined {
   };
 }
 
+/**
+ * A download that stopped moving while its connection stayed open: the client took no more
+ * data for `idleMs`. Written when noticed, before the request ends (its entry comes at close):
+ * `<ISO time> <client ip> STALLED <path> <bytes sent>/<bytes total> <idle>ms`
+ */
+export interface StalledDownload {
+  time: Date;
+  clientIp: string;
+  path: string;
+  bytes: number;
+  total: number;
+  idleMs: number;
+}
+
+export function formatStallLine(s: StalledDownload): string {
+  return `${s.time.toISOString()} ${s.clientIp} STALLED ${s.path} ${s.bytes}/${s.total} ${s.idleMs}ms`;
+}
+
+const stallPattern = /^(\S+) (\S+) STALLED (\S+) (\d+)\/(\d+) (\d+)ms$/;
+
+export function parseStallLine(line: string): StalledDownload | undefined {
+  const m = stallPattern.exec(line.trim());
+  if (!m) return undefined;
+  const time = new Date(m[1]!);
+  if (Number.isNaN(time.getTime())) return undefined;
+  return { time, clientIp: m[2]!, path: m[3]!, bytes: Number(m[4]), total: Number(m[5]), idleMs: Number(m[6]) };
+}
+
+export function appendStallLine(file: string, s: StalledDownload): void {
+  appendFileSync(file, formatStallLine(s) + '\n');
+}
+
 export function appendAccessEntry(file: string, e: AccessEntry): void {
   // Synchronous append: a line is on disk even if the mirror is killed right after.
   appendFileSync(file, formatAccessLine(e) + '\n');

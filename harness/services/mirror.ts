@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { extname, join, posix } from 'node:path';
 import { Transform } from 'node:stream';
-import { appendAccessEntry } from './accessLog.ts';
+import { appendAccessEntry, appendStallLine } from './accessLog.ts';
 import { parseRange } from './httpRange.ts';
 
 /**
@@ -22,6 +22,8 @@ export interface MirrorOptions {
   mounts: MirrorMount[];
   /** Every request is appended here as one line (see accessLog.ts). */
   accessLog: string;
+  /** A download that takes no data for this long gets a STALLED line (default 15 s). */
+  stallAfterMs?: number;
 }
 
 export interface Mirror {
@@ -91,10 +93,49 @@ interface Timing {
   streamed?: number;
 }
 
+interface Download {
+  clientIp: string;
+  path: string;
+  total: number;
+  timing: Timing;
+  lastBytes: number;
+  lastMoved: number;
+  reported: boolean;
+}
+
+/**
+ * Notices downloads that stop moving with the connection still open. A PXE bootloader's TCP
+ * stack can stop answering part-way through a 150 MiB initrd and never recover; the line
+ * lets whoever watches the log (the runner, a person) act at once instead of after a timeout.
+ */
+function watchDownloads(accessLog: string, stallAfterMs: number): { add(d: Download): void; remove(d: Download): void; stop(): void } {
+  const active = new Set<Download>();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    for (const d of active) {
+      const bytes = d.timing.streamed ?? 0;
+      if (bytes !== d.lastBytes) {
+        d.lastBytes = bytes;
+        d.lastMoved = now;
+        d.reported = false;
+      } else if (!d.reported && now - d.lastMoved >= stallAfterMs) {
+        d.reported = true;
+        appendStallLine(accessLog, { time: new Date(), clientIp: d.clientIp, path: d.path, bytes, total: d.total, idleMs: Math.round(now - d.lastMoved) });
+      }
+    }
+  }, Math.min(1000, Math.max(50, stallAfterMs / 4)));
+  timer.unref();
+  return { add: (d) => active.add(d), remove: (d) => active.delete(d), stop: () => clearInterval(timer) };
+}
+
+const clientIpOf = (req: FastifyRequest) => (req.socket.remoteAddress ?? '?').replace(/^::ffff:/, '');
+
 export function buildMirror(opts: Omit<MirrorOptions, 'host' | 'port'>): FastifyInstance {
   checkMounts(opts.mounts);
   const app = Fastify({ logger: false, exposeHeadRoutes: false, keepAliveTimeout: 5000 });
   const timing = new WeakMap<FastifyRequest, Timing>();
+  const downloads = watchDownloads(opts.accessLog, opts.stallAfterMs ?? 15_000);
+  app.addHook('onClose', async () => downloads.stop());
 
   app.addHook('onRequest', async (req, reply) => {
     const t: Timing = { start: performance.now(), time: new Date() };
@@ -104,7 +145,7 @@ export function buildMirror(opts: Omit<MirrorOptions, 'host' | 'port'>): Fastify
       const sent = t.streamed ?? (reply.raw.writableFinished ? Number(reply.raw.getHeader('content-length') ?? 0) : 0);
       appendAccessEntry(opts.accessLog, {
         time: t.time,
-        clientIp: (req.socket.remoteAddress ?? '?').replace(/^::ffff:/, ''),
+        clientIp: clientIpOf(req),
         method: req.method,
         path: req.url,
         status: reply.raw.statusCode,
@@ -134,7 +175,12 @@ export function buildMirror(opts: Omit<MirrorOptions, 'host' | 'port'>): Fastify
     reply.header('content-length', length);
     if (req.method === 'HEAD' || length === 0) return reply.send();
     const t = timing.get(req);
-    if (t) t.streamed = 0;
+    if (t) {
+      t.streamed = 0;
+      const download: Download = { clientIp: clientIpOf(req), path: urlPath, total: length, timing: t, lastBytes: 0, lastMoved: performance.now(), reported: false };
+      downloads.add(download);
+      reply.raw.once('close', () => downloads.remove(download));
+    }
     const stream = createReadStream(file, { start, end }).pipe(
       byteCounter((n) => {
         if (t) t.streamed = (t.streamed ?? 0) + n;

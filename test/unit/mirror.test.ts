@@ -4,7 +4,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readAccessLog, waitForFetch } from '../../harness/services/accessLog.ts';
+import { parseAccessLine, parseStallLine, readAccessLog, waitForFetch } from '../../harness/services/accessLog.ts';
+import { readFileSync } from 'node:fs';
 import { resolveMountPath, startMirror, type Mirror } from '../../harness/services/mirror.ts';
 import { mirrorMounts, mirrorPaths } from '../../harness/services/mirrorLayout.ts';
 
@@ -153,6 +154,57 @@ describe('mirror', () => {
     const e = await waitForFetch(log, { path: '/flatcar/amd64-usr/current/flatcar_production_image.bin.bz2', okOnly: true }, { timeoutMs: 3000 });
     expect(e.bytes).toBeGreaterThan(0);
     expect(e.bytes).toBeLessThan(big.length);
+  });
+
+  it('writes a STALLED line when a download stops moving with its connection open, and none for a steady one', async () => {
+    const stallLog = join(dir, 'stall-access.log');
+    writeFileSync(stallLog, '');
+    const stallMirror = await startMirror({ host: '127.0.0.1', port: 0, accessLog: stallLog, stallAfterMs: 400, mounts: [{ urlPath: '/initrd.cpio.gz', file: join(dir, 'flatcar-2', 'flatcar_production_image.bin.bz2') }] });
+    try {
+      // A client that takes the first chunk and then stops reading, as lpxelinux does when it hangs.
+      let req: ReturnType<typeof request> | undefined;
+      await new Promise<void>((resolve, reject) => {
+        req = request(`${stallMirror.url}/initrd.cpio.gz`, (res) => {
+          res.once('data', () => {
+            res.pause();
+            resolve();
+          });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      const deadline = Date.now() + 5000;
+      let stalled: ReturnType<typeof parseStallLine>;
+      while (!stalled && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        stalled = readFileSync(stallLog, 'utf8').split('\n').map(parseStallLine).find(Boolean);
+      }
+      expect(stalled).toMatchObject({ clientIp: '127.0.0.1', path: '/initrd.cpio.gz', total: big.length });
+      expect(stalled!.bytes).toBeGreaterThan(0);
+      expect(stalled!.bytes).toBeLessThan(big.length);
+      expect(stalled!.idleMs).toBeGreaterThanOrEqual(400);
+      req!.destroy();
+      // The entry for the request still comes at close; the STALLED line is not an entry.
+      const entry = await waitForFetch(stallLog, { path: '/initrd.cpio.gz' }, { timeoutMs: 3000 });
+      expect(entry.bytes).toBeLessThan(big.length);
+      expect(readFileSync(stallLog, 'utf8').split('\n').filter((l) => l.includes('STALLED')).every((l) => parseAccessLine(l) === undefined)).toBe(true);
+
+      // A client that reads steadily is never reported.
+      const before = readFileSync(stallLog, 'utf8').split('\n').filter((l) => l.includes('STALLED')).length;
+      const whole = await new Promise<number>((resolve, reject) => {
+        const r = request(`${stallMirror.url}/initrd.cpio.gz`, (res) => {
+          let n = 0;
+          res.on('data', (c: Buffer) => (n += c.length));
+          res.on('end', () => resolve(n));
+        });
+        r.on('error', reject);
+        r.end();
+      });
+      expect(whole).toBe(big.length);
+      expect(readFileSync(stallLog, 'utf8').split('\n').filter((l) => l.includes('STALLED')).length).toBe(before);
+    } finally {
+      await stallMirror.close();
+    }
   });
 
   it('names the fetch it waited for when it never comes', async () => {

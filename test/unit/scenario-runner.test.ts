@@ -206,4 +206,21 @@ describe('runner', () => {
     const node1 = result.nodes.find((n) => n.name === 'node-1')!;
     expect(node1.boots.map((b) => b.how)).toEqual(['power on (empty disk: PXE)', 'reset after a PXE stall (1 of 2)', 'reset after a PXE stall (2 of 2)']);
   });
+
+  it('resets at once when the mirror reports the PXE download stalled, without waiting for silence', async () => {
+    const stalledDownload = (n: NodeSpec) => (boot: number) =>
+      boot === 1
+        ? [...healthyScript(n)(1).slice(0, 3), { afterMs: 50, http: `${n.ip} STALLED /flatcar/amd64-usr/current/flatcar_production_pxe_image.cpio.gz 47906816/161797944 15000ms` }]
+        : healthyScript(n)(boot - 1);
+    // Scale 1: the silence rule alone would wait 90 s; the mirror's line makes it a few seconds.
+    const { input } = setup('pxe-stall-mirror', installAndJoin, (n) => (n.name === 'node-1' ? stalledDownload(n) : healthyScript(n)), 1);
+    const started = Date.now();
+    const result = await runScenario(input);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(result.error).toBeUndefined();
+    expect(result.outcome).toBe('pass');
+    expect(result.nodes.find((n) => n.name === 'node-1')!.boots.map((b) => b.how)).toEqual(['power on (empty disk: PXE)', 'reset after a PXE stall (1 of 2)', 'the guest rebooted']);
+    const observations = readFileSync(join(input.report.path, 'logs/observations.jsonl'), 'utf8');
+    expect(observations).toContain('boot 1: PXE boot stalled — the mirror says: download of /flatcar/amd64-usr/current/flatcar_production_pxe_image.cpio.gz stopped at 47.9 of 161.8 MB (no data taken for 15 s)');
+  });
 });

@@ -1,4 +1,4 @@
-import type { AccessEntry } from '../../services/accessLog.ts';
+import type { AccessEntry, StalledDownload } from '../../services/accessLog.ts';
 import type { Observation } from '../observations.ts';
 import type { Phase } from '../phases.ts';
 import type { NodeIndex } from './nodeIndex.ts';
@@ -32,5 +32,19 @@ export function httpObservation(entry: AccessEntry, nodes: NodeIndex): Observati
     kind: ok ? 'http-get' : 'http-error',
     detail: `${entry.method} ${path} ${entry.status} (${entry.bytes} bytes)`,
     ...(phase ? { phase } : {}),
+  };
+}
+
+/** The mirror saw a download to the node stop moving: the client's TCP stack took no more data. */
+export function httpStallObservation(stall: StalledDownload, nodes: NodeIndex): Observation | undefined {
+  const node = nodes.byIp(stall.clientIp);
+  if (!node) return undefined;
+  const mb = (n: number) => (n / 1e6).toFixed(1);
+  return {
+    at: stall.time.getTime(),
+    node: node.name,
+    source: 'http',
+    kind: 'http-stalled',
+    detail: `download of ${stall.path.split('?')[0]} stopped at ${mb(stall.bytes)} of ${mb(stall.total)} MB (no data taken for ${Math.round(stall.idleMs / 1000)} s)`,
   };
 }
