@@ -21,6 +21,7 @@ import { generateRunKey } from '../harness/guest/ssh.ts';
 import { renderRun } from '../harness/ignition/index.ts';
 import { Lab } from '../harness/lab/lab.ts';
 import { onTerminate } from '../harness/lab/signals.ts';
+import { formatStallLine, parseStallLine } from '../harness/services/accessLog.ts';
 import { mirrorMounts } from '../harness/services/mirrorLayout.ts';
 import { chooseAccel } from '../harness/vm/accel.ts';
 import { labOsRelease } from '../harness/scenario/labOsRelease.ts';
@@ -75,7 +76,7 @@ try {
     await execa(set, setArgs);
     process.stderr.write(`pxe-soak: ${(await execa(cmd, args)).stdout.split('\n')[0]}\n`);
   }
-  process.stderr.write(`pxe-soak: ${rounds} rounds of ${scenario.nodes.length} PXE boots at once (${accel.accel}); a boot silent for ${silenceMs / 1000} s counts as a stall\n`);
+  process.stderr.write(`pxe-soak: ${rounds} rounds of ${scenario.nodes.length} PXE boots at once (${accel.accel}); a boot with no kernel after ${silenceMs / 1000} s counts as a stall\n`);
 
   for (let round = 1; round <= rounds; round++) {
     const roundDir = join(dir, `round${round}`);
@@ -88,10 +89,10 @@ try {
     const outcome = await Promise.all(
       machines.map(async (m, i) => {
         const serial = starts[i]!.serialLog;
+        // Firmware and lpxelinux print nothing on the serial console: no kernel line in time is a stall.
         for (;;) {
-          const text = readText(serial);
-          if (kernelStarted.test(text)) return { node: m.node, ms: Date.now() - starts[i]!.at };
-          if (Date.now() - starts[i]!.at > silenceMs && text.trim() === '') return { node: m.node, stalled: true as const };
+          if (kernelStarted.test(readText(serial))) return { node: m.node, ms: Date.now() - starts[i]!.at };
+          if (Date.now() - starts[i]!.at > silenceMs) return { node: m.node, stalled: true as const };
           await new Promise((r) => setTimeout(r, 250));
         }
       }),
@@ -100,16 +101,16 @@ try {
     await capture?.stop(2000);
     const line = outcome.map((o) => ('stalled' in o ? `${o.node} STALLED` : `${o.node} ${(o.ms / 1000).toFixed(1)} s`)).join(', ');
     process.stderr.write(`round ${round}: ${line}\n`);
-    const stallLines = readText(theLab.accessLog).split('\n').filter((l) => l.includes(' STALLED '));
+    const stallLines = readText(theLab.accessLog).split('\n').map(parseStallLine).filter((l) => l !== undefined);
     for (const o of outcome) {
       if (!('stalled' in o)) {
         kernelTimes.push(o.ms);
         continue;
       }
       const ip = scenario.nodes.find((n) => n.name === o.node)!.ip;
-      const seen = stallLines.filter((l) => l.split(' ')[1] === ip).at(-1);
+      const seen = stallLines.filter((l) => l.clientIp === ip).at(-1);
       stalls.push(`round ${round} ${o.node}`);
-      process.stderr.write(`  ${o.node}: ${seen ? `the mirror saw it: ${seen}` : 'the mirror reported no stalled download'}\n`);
+      process.stderr.write(`  ${o.node}: ${seen ? `the mirror saw it: ${formatStallLine(seen)}` : 'the mirror reported no stalled download'}\n`);
     }
     if (values.capture && outcome.some((o) => 'stalled' in o)) {
       const keep = join(values.capture, `round${round}`);

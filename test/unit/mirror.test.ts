@@ -1,11 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAccessLine, parseStallLine, readAccessLog, waitForFetch } from '../../harness/services/accessLog.ts';
-import { readFileSync } from 'node:fs';
 import { resolveMountPath, startMirror, type Mirror } from '../../harness/services/mirror.ts';
 import { mirrorMounts, mirrorPaths } from '../../harness/services/mirrorLayout.ts';
 
@@ -159,6 +158,7 @@ describe('mirror', () => {
   it('writes a STALLED line when a download stops moving with its connection open, and none for a steady one', async () => {
     const stallLog = join(dir, 'stall-access.log');
     writeFileSync(stallLog, '');
+    const stallLines = () => readFileSync(stallLog, 'utf8').split('\n').filter((l) => l.includes('STALLED'));
     const stallMirror = await startMirror({ host: '127.0.0.1', port: 0, accessLog: stallLog, stallAfterMs: 400, mounts: [{ urlPath: '/initrd.cpio.gz', file: join(dir, 'flatcar-2', 'flatcar_production_image.bin.bz2') }] });
     try {
       // A client that takes the first chunk and then stops reading, as lpxelinux does when it hangs.
@@ -177,7 +177,7 @@ describe('mirror', () => {
       let stalled: ReturnType<typeof parseStallLine>;
       while (!stalled && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100));
-        stalled = readFileSync(stallLog, 'utf8').split('\n').map(parseStallLine).find(Boolean);
+        stalled = stallLines().map(parseStallLine).find(Boolean);
       }
       expect(stalled).toMatchObject({ clientIp: '127.0.0.1', path: '/initrd.cpio.gz', total: big.length });
       expect(stalled!.bytes).toBeGreaterThan(0);
@@ -187,10 +187,10 @@ describe('mirror', () => {
       // The entry for the request still comes at close; the STALLED line is not an entry.
       const entry = await waitForFetch(stallLog, { path: '/initrd.cpio.gz' }, { timeoutMs: 3000 });
       expect(entry.bytes).toBeLessThan(big.length);
-      expect(readFileSync(stallLog, 'utf8').split('\n').filter((l) => l.includes('STALLED')).every((l) => parseAccessLine(l) === undefined)).toBe(true);
+      expect(stallLines().every((l) => parseAccessLine(l) === undefined)).toBe(true);
 
       // A client that reads steadily is never reported.
-      const before = readFileSync(stallLog, 'utf8').split('\n').filter((l) => l.includes('STALLED')).length;
+      const before = stallLines().length;
       const whole = await new Promise<number>((resolve, reject) => {
         const r = request(`${stallMirror.url}/initrd.cpio.gz`, (res) => {
           let n = 0;
@@ -201,7 +201,7 @@ describe('mirror', () => {
         r.end();
       });
       expect(whole).toBe(big.length);
-      expect(readFileSync(stallLog, 'utf8').split('\n').filter((l) => l.includes('STALLED')).length).toBe(before);
+      expect(stallLines().length).toBe(before);
     } finally {
       await stallMirror.close();
     }
