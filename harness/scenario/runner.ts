@@ -10,7 +10,8 @@ import type { AccelChoice } from '../vm/accel.ts';
 import { assertionByName } from './assertions/index.ts';
 import type { AssertionResult } from './assertions/types.ts';
 import { pxeSilenceBudgetMs, pxeStallResets } from './budgets.ts';
-import { collectJournal, collectNodeEvidence } from './collect.ts';
+import { collectNode } from './collect.ts';
+import { firstServer } from './model.ts';
 import type { ClusterView, RunEvidence } from './evidence.ts';
 import type { LabAccess } from './labAccess.ts';
 import type { NodeMachine } from './machine.ts';
@@ -115,7 +116,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     note: (text) => progress.note(text),
   };
 
-  const stopPolling = pollCluster(input.access, nodes, log, tracker, input.apiPollMs ?? 5_000);
+  const stopPolling = pollCluster(input.access, nodes, log, tracker, input.apiPollMs ?? 2_000);
   const stopStallWatch = watchPxeStalls({ machines, consoles, log, tracker, silenceMs: pxeSilenceBudgetMs * input.scale, maxResets: pxeStallResets, note: (t) => progress.note(t) });
   const stepResults: StepResult[] = [];
   let runError: string | undefined;
@@ -130,9 +131,12 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
 
   // Evidence, also after a failed run: it explains the failure.
   progress.note('collecting evidence: SSH probes, API, etcd');
-  const evidenceNodes = await Promise.all(nodes.map((n) => collectNodeEvidence(input.access, n, tracker, machines.get(n.name)?.boots ?? 0, input.scale)));
-  const cluster: ClusterView = await input.access.cluster().catch((e: unknown) => ({ nodes: [], error: oneLine(e) }));
-  const journals = await Promise.all(nodes.map((n) => collectJournal(input.access, n, input.scale)));
+  const [collected, cluster] = await Promise.all([
+    Promise.all(nodes.map((n) => collectNode(input.access, n, tracker, machines.get(n.name)?.boots ?? 0, input.scale))),
+    input.access.cluster().catch((e: unknown): ClusterView => ({ nodes: [], error: oneLine(e) })),
+  ]);
+  const evidenceNodes = collected.map((c) => c.evidence);
+  const journals = collected.map((c) => c.journal);
 
   for (const m of machines.values()) await m.dispose();
   for (const f of followers) await f.stop();
@@ -235,15 +239,22 @@ function recordedSteps(ctx: RunContext, start: number, out: StepResult[]): Steps
 }
 
 /**
- * Polls the API while the scenario runs, once some node is installing k3s: a node the API lists
- * proves k3s-ready (its k3s registered it); listed Ready proves joined.
+ * Polls the API while the scenario runs: a node the API lists proves k3s-ready (its k3s registered
+ * it); listed Ready proves joined. Until the first server's console says k3s started there is no
+ * kubeconfig to read yet, and each try costs that node an SSH handshake (seconds of CPU under TCG)
+ * while it is busy starting k3s, so it tries only every 15 polls then, in case that line never comes.
  */
 function pollCluster(access: LabAccess, nodes: NodeSpec[], log: ObservationLog, tracker: PhaseTracker, everyMs: number): () => void {
+  const apiNode = firstServer({ nodes });
   let stopped = false;
   let busy = false;
+  let lastTry = 0;
   const timer = setInterval(async () => {
     if (busy || stopped || !nodes.some((n) => tracker.reached(n.name, 'k3s-install'))) return;
+    const apiUp = apiNode !== undefined && tracker.reached(apiNode.name, 'k3s-ready');
+    if (!apiUp && Date.now() - lastTry < everyMs * 15) return;
     busy = true;
+    lastTry = Date.now();
     try {
       const view = await access.cluster({ etcd: false });
       const at = Date.now();

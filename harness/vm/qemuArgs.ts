@@ -22,7 +22,7 @@ export interface QemuMachine {
 
 export function qemuArgs(m: QemuMachine): string[] {
   const args = [
-    '-name', m.name,
+    '-name', `${m.name},debug-threads=on`,
     '-accel', m.accel,
     '-machine', 'q35',
     '-m', String(m.memoryMiB),

@@ -5,7 +5,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CommandResult } from '../../harness/guest/ssh.ts';
 import { containsSecret } from '../../harness/report/redact.ts';
 import { ReportDir } from '../../harness/report/reportDir.ts';
-import { probes } from '../../harness/scenario/evidence.ts';
 import { installAndJoin, type ScenarioPlan } from '../../harness/scenario/plan.ts';
 import { runScenario, type RunInput } from '../../harness/scenario/runner.ts';
 import type { NodeSpec } from '../../harness/scenario/topology.ts';
@@ -59,8 +58,8 @@ function healthyScript(n: NodeSpec, opts: { panicInBoot?: number; stallAfterLive
 function answers(machines: Map<string, FakeMachine>) {
   const answer = (node: NodeSpec, command: string): CommandResult => {
     if (command.includes('@@probe')) {
-      // A probe batch: answer each probe as the node would, in the batch's output format.
-      const sections = Object.entries(probes).map(([name, cmd]) => {
+      // A probe batch: answer each command in it as the node would, in the batch's output format.
+      const sections = batchCommands(command).map(([name, cmd]) => {
         const r = answer(node, cmd);
         return `@@probe ${name}\ncode=${r.code}\n${Buffer.from(r.stdout).toString('base64')}\n${Buffer.from(r.stderr).toString('base64')}\n`;
       });
@@ -115,7 +114,7 @@ function setup(name: string, plan: ScenarioPlan, scriptOf: (n: NodeSpec) => (boo
 
 describe('runner', () => {
   it('drives a healthy two-node run through every phase, judges it, and writes a redacted report', async () => {
-    const { input, report, out, machines } = setup('two-node', installAndJoin, (n) => healthyScript(n));
+    const { input, report, out, machines, world } = setup('two-node', installAndJoin, (n) => healthyScript(n));
     const result = await runScenario(input);
     expect(result.error).toBeUndefined();
     expect(result.outcome).toBe('pass');
@@ -136,6 +135,21 @@ describe('runner', () => {
     expect(JSON.parse(readFileSync(join(report.path, 'result.json'), 'utf8')).outcome).toBe('pass');
     expect(readFileSync(join(report.path, 'logs/mirror-access.log'), 'utf8')).toContain('flatcar_production_image.bin.bz2');
     expect(readFileSync(join(report.path, 'logs/node-2.journal.log'), 'utf8')).toContain('node-2 systemd[1]: Started k3s.service');
+    // Each SSH handshake costs a TCG guest seconds of CPU: probes and journal share one session per node.
+    for (const n of result.nodes) expect(world.sshCalls.filter((c) => c.startsWith(`${n.name}: `))).toHaveLength(1);
+  });
+
+  it('asks the API rarely until the first server says k3s started, and still sees a k3s that never says so', async () => {
+    // k3s comes up 600 ms after its install starts and its console never says "Started k3s.service".
+    const quiet = (n: NodeSpec) => (boot: number) =>
+      boot === 2 ? healthyScript(n)(2).filter((e) => !('console' in e && e.console.includes('Started k3s'))).map((e) => ('k3sUp' in e ? { ...e, afterMs: 600 } : e)) : healthyScript(n)(boot);
+    const { input, world } = setup('quiet-k3s', installAndJoin, quiet);
+    const result = await runScenario(input);
+    expect(result.outcome).toBe('pass');
+    expect(result.nodes.map((n) => n.marks.find((m) => m.phase === 'k3s-ready')?.evidence)).toEqual(['API lists node-1', 'API lists node-2']);
+    // k3s-install to k3s up is about 570 ms: polling every 30 ms would ask some 19 times; the slow pace is one per 450 ms.
+    expect(world.clusterCallsBeforeK3s).toBeGreaterThan(0);
+    expect(world.clusterCallsBeforeK3s).toBeLessThanOrEqual(3);
   });
 
   it('reboots a node through SSH and waits until it is back Ready', async () => {
@@ -224,3 +238,13 @@ describe('runner', () => {
     expect(observations).toContain('boot 1: PXE boot stalled — the mirror says: download of /flatcar/amd64-usr/current/flatcar_production_pxe_image.cpio.gz stopped at 47.9 of 161.8 MB (no data taken for 15 s)');
   });
 });
+
+/** The (name, command) pairs a batch script runs, read back from the script's text. */
+function batchCommands(command: string): [string, string][] {
+  const quoted = /^sudo -n sh -c '([\s\S]*)'$/.exec(command);
+  const script = quoted ? quoted[1]!.replace(/'\\''/g, "'") : command;
+  const out: [string, string][] = [];
+  const re = /printf '@@probe %s\\n' '([^']+)'\n\(([\s\S]*?)\) >"\$d\/o" 2>"\$d\/e"; echo "code=\$\?"/g;
+  for (const m of script.matchAll(re)) out.push([m[1]!, m[2]!]);
+  return out;
+}

@@ -80,6 +80,8 @@ export class FakeMachine implements NodeMachine {
 export class FakeWorld {
   up = new Set<string>();
   sshCalls: string[] = [];
+  /** API calls made while no node's k3s was up (each would cost the real first server an SSH handshake). */
+  clusterCallsBeforeK3s = 0;
   constructor(readonly answers: (node: NodeSpec, command: string) => CommandResult) {}
 
   access(nodes: NodeSpec[]): LabAccess {
@@ -89,6 +91,7 @@ export class FakeWorld {
         return this.answers(node, command);
       },
       cluster: async (): Promise<ClusterView> => {
+        if (this.up.size === 0) this.clusterCallsBeforeK3s++;
         if (this.up.size === 0) throw new Error('connect ECONNREFUSED 10.0.0.70:6443');
         return {
           nodes: nodes.filter((n) => this.up.has(n.name)).map((n) => ({ name: n.name, ready: true, roles: ['control-plane', 'etcd', 'master'], lastHeartbeat: new Date().toISOString() })),

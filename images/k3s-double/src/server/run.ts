@@ -95,10 +95,14 @@ function etcdTls(dataDir: string, cas: CaBundle, nodeIp: string, listenLoopback:
   };
 }
 
-/** Adds this node as an etcd member through a running member, retrying while the cluster is busy with another join. */
-async function addMember(etcd: EtcdClient, name: string, myPeer: string): Promise<string> {
+/**
+ * Adds this node as an etcd member through a running member, retrying while the cluster is busy
+ * with another join: etcd refuses a second add until the member added before it has started,
+ * which takes a second or two, so a short retry keeps the second joiner from idling.
+ */
+async function addMember(etcd: EtcdClient, name: string, myPeer: string, retryMs = 1_000): Promise<string> {
   const deadline = Date.now() + 10 * 60_000;
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     try {
       const existing = (await etcd.memberList()).find((m) => m.peerURLs.includes(myPeer));
       const members = existing ? await etcd.memberList() : (await etcd.memberAdd(myPeer)).members;
@@ -108,8 +112,8 @@ async function addMember(etcd: EtcdClient, name: string, myPeer: string): Promis
       return members.map((m) => `${m.peerURLs.includes(myPeer) ? name : m.name}=${m.peerURLs[0]}`).join(',');
     } catch (e) {
       if (Date.now() > deadline) fatal(`could not join the etcd cluster at ${etcd.endpoint}: ${(e as Error).message}`);
-      log('info', `Waiting to add etcd member: ${(e as Error).message}`);
-      await sleep(3_000);
+      if (attempt === 1 || (attempt * retryMs) % 30_000 < retryMs) log('info', `Waiting to add etcd member: ${(e as Error).message}`);
+      await sleep(retryMs);
     }
   }
 }
