@@ -18,6 +18,8 @@ export const phaseBudgetMs: Record<Phase, number> = {
 
 /** A node reboot, from the reboot request until k3s serves again. */
 export const rebootBudgetMs = 300_000;
+/** A guest's clean shutdown after the power button, before the power is cut instead. */
+export const shutdownBudgetMs = 120_000;
 /** SSH commands at the end of a run. */
 export const probeBudgetMs = 60_000;
 /** A PXE boot with no console output and no service event for this long has stalled (reset). */

@@ -1,10 +1,12 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '../errors.ts';
 import type { Helper } from '../lab/helper.ts';
 import type { Lab } from '../lab/lab.ts';
 import { signal } from '../lab/procs.ts';
 import type { Accel } from '../vm/accel.ts';
+import { qmpExecute } from '../vm/qmp.ts';
 import { qemuArgs } from '../vm/qemuArgs.ts';
 import type { BootStart, MachineExit, NodeMachine } from './machine.ts';
 import type { NodeSpec } from './topology.ts';
@@ -20,14 +22,17 @@ export interface LabMachineOptions {
 /**
  * A node's QEMU machine in the lab: an empty qcow2 disk, the node's MAC on its tap, disk first
  * then network (an empty disk falls through to PXE; an installed one boots itself), serial to a
- * file per boot, `-no-reboot` so each boot is one QEMU process. Runs inside the lab namespace
- * as a lab helper, so teardown and `lab clean` stop it with the lab.
+ * file per boot, `-no-reboot` so each boot is one QEMU process, and a QMP socket for the power
+ * buttons. Runs inside the lab namespace as a lab helper, so teardown and `lab clean` stop it with
+ * the lab.
  */
 export class LabMachine implements NodeMachine {
   boots = 0;
   #helper: Helper | undefined;
   #exit: Promise<MachineExit> | undefined;
   readonly #disk: string;
+  /** A filesystem socket, so the harness reaches it from outside the lab's network namespace. */
+  readonly #qmp: string;
 
   constructor(
     readonly lab: Lab,
@@ -35,6 +40,9 @@ export class LabMachine implements NodeMachine {
     readonly opts: LabMachineOptions,
   ) {
     this.#disk = join(opts.dir, `${spec.name}.qcow2`);
+    this.#qmp = join(opts.dir, `${spec.name}.qmp`);
+    // sun_path holds 108 bytes with its NUL; QEMU would refuse to start with a longer one.
+    if (Buffer.byteLength(this.#qmp) > 107) throw new UsageError(`the run directory's path is too long for QEMU's control socket (${this.#qmp}): set TMPDIR to a shorter directory`);
   }
 
   get node(): string {
@@ -62,6 +70,7 @@ export class LabMachine implements NodeMachine {
       nic: { kind: 'tap', ifname: this.lab.tapOf(this.node), mac: this.spec.mac },
       bootOrder: 'cn',
       serialLog,
+      qmpSocket: this.#qmp,
       noReboot: true,
     });
     const helper = this.lab.spawn({ name: `qemu-${this.node}-boot${boot}`, cmd: 'qemu-system-x86_64', args, outputFile: join(this.opts.dir, `${this.node}.qemu.out`) });
@@ -70,11 +79,46 @@ export class LabMachine implements NodeMachine {
     return { boot, serialLog, how, at: Date.now() };
   }
 
+  /**
+   * Power loss for the guest: QMP `quit` ends QEMU at once with no shutdown inside, yet QEMU still
+   * writes out its own qcow2 metadata, as a real disk keeps what it acknowledged; a SIGKILL could
+   * leave the image itself damaged, so it is only the fallback when QMP does not answer.
+   */
   async powerCut(): Promise<MachineExit> {
-    const h = this.#helper;
-    if (!h || !this.#exit) throw new Error(`${this.node} is not running`);
-    signal(h.proc, 'SIGKILL');
+    return this.#press('quit');
+  }
+
+  /** The reset button: under -no-reboot QEMU exits, and the next power-on is the next boot. */
+  async reset(): Promise<MachineExit> {
+    return this.#press('system_reset');
+  }
+
+  /**
+   * The power button (ACPI): the guest shuts down cleanly and QEMU exits. A guest that has not
+   * powered off within `timeoutMs` loses power, and the exit says so.
+   */
+  async shutdown(timeoutMs: number): Promise<MachineExit> {
+    const exit = this.#running();
+    await qmpExecute(this.#qmp, 'system_powerdown').catch(() => undefined);
+    if (await settlesWithin(exit, timeoutMs)) return exit;
+    return { ...(await this.powerCut()), forced: true };
+  }
+
+  #running(): Promise<MachineExit> {
+    if (!this.#helper || !this.#exit || !this.running()) throw new Error(`${this.node} is not running`);
     return this.#exit;
+  }
+
+  async #press(command: 'quit' | 'system_reset'): Promise<MachineExit> {
+    const exit = this.#running();
+    try {
+      await qmpExecute(this.#qmp, command);
+      if (await settlesWithin(exit, 10_000)) return exit;
+    } catch {
+      // QEMU did not answer on its socket: the process still goes.
+    }
+    signal(this.#helper!.proc, 'SIGKILL');
+    return exit;
   }
 
   exited(): Promise<MachineExit> {
@@ -84,4 +128,8 @@ export class LabMachine implements NodeMachine {
   async dispose(): Promise<void> {
     await this.#helper?.stop(2000);
   }
+}
+
+function settlesWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return Promise.race([p.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), ms).unref())]);
 }

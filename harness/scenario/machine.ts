@@ -1,4 +1,4 @@
-/** What the runner needs from a node's virtual machine: power on (one QEMU process per boot), power cut, exits. */
+/** What the runner needs from a node's virtual machine: power on (one QEMU process per boot), the power and reset buttons, exits. */
 export interface BootStart {
   /** 1 = the first power-on (empty disk: PXE); each later QEMU process is the next boot. */
   boot: number;
@@ -12,6 +12,8 @@ export interface MachineExit {
   at: number;
   exitCode?: number;
   signal?: string;
+  /** A shutdown that ran out of time and ended in a power cut. */
+  forced?: boolean;
 }
 
 export interface NodeMachine {
@@ -21,8 +23,12 @@ export interface NodeMachine {
   running(): boolean;
   /** Starts QEMU for the next boot; disk first, then network. */
   powerOn(how: string): Promise<BootStart>;
-  /** Power loss: the QEMU process is killed at once, no shutdown in the guest. */
+  /** Power loss: QEMU ends at once, no shutdown in the guest. */
   powerCut(): Promise<MachineExit>;
+  /** The reset button: this boot ends at once; powering on again is the next boot. */
+  reset(): Promise<MachineExit>;
+  /** The power button: a clean shutdown in the guest, a power cut after `timeoutMs`. */
+  shutdown(timeoutMs: number): Promise<MachineExit>;
   /** Settles when the current boot's QEMU process exits (at once when none runs). */
   exited(): Promise<MachineExit>;
   /** Stops the VM for good (end of the run). */

@@ -14,6 +14,8 @@ export interface Steps {
   waitForPhase(phase: Phase, nodes?: string[]): Promise<void>;
   reboot(node: string): Promise<void>;
   powerCut(node: string): Promise<void>;
+  /** The power button: a clean shutdown, power on again, back Ready. */
+  powerButton(node: string): Promise<void>;
   waitForClusterHealthy(): Promise<void>;
   /** Up to `baseMs` (scaled) for the cluster to become healthy; never fails (the assertions judge). */
   giveClusterTime(baseMs: number): Promise<void>;

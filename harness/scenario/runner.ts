@@ -232,6 +232,7 @@ function recordedSteps(ctx: RunContext, start: number, out: StepResult[]): Steps
     waitForPhase: (phase, nodes) => record(`wait for ${phase}${nodes ? ` (${nodes.join(', ')})` : ''}`, nodes?.length === 1 ? nodes[0] : undefined, () => steps.waitForPhase(ctx, phase, nodes)),
     reboot: (node) => record(`reboot ${node}`, node, () => steps.rebootNode(ctx, node)),
     powerCut: (node) => record(`power-cut ${node}`, node, () => steps.powerCutNode(ctx, node)),
+    powerButton: (node) => record(`power button ${node}`, node, () => steps.powerButtonNode(ctx, node)),
     waitForClusterHealthy: () => record('wait for a healthy cluster', undefined, () => steps.waitForClusterHealthy(ctx)),
     giveClusterTime: (baseMs) => record(`give the cluster up to ${Math.round((baseMs * ctx.waitEnv.scale) / 1000)} s to form`, undefined, () => steps.giveClusterTime(ctx, baseMs)),
     waitForConsole: (node, pattern, opts) => record(`wait for ${pattern} on ${node}`, node, () => steps.waitForConsole(ctx, node, pattern, opts)),

@@ -1,4 +1,4 @@
-import { phaseBudgetMs, rebootBudgetMs } from './budgets.ts';
+import { phaseBudgetMs, rebootBudgetMs, shutdownBudgetMs } from './budgets.ts';
 import type { ClusterView } from './evidence.ts';
 import { phaseIndex, phases, type Phase } from './phases.ts';
 import { machineOf, nodeNamed, sshRoot, type RunContext } from './runContext.ts';
@@ -79,6 +79,21 @@ export async function powerCutNode(ctx: RunContext, name: string, offMs = 2000):
   await new Promise((r) => setTimeout(r, offMs));
   ctx.holdPower(name, false);
   const started = await machine.powerOn('power restored after a power cut');
+  await waitReadyAgain(ctx, name, before, `${name} Ready in the API again after boot ${started.boot}`);
+}
+
+/**
+ * The power button: ACPI power-off, a clean shutdown in the guest (a guest that ignores it loses
+ * power after the shutdown budget, and the step fails saying so), power on again, back to Ready.
+ */
+export async function powerButtonNode(ctx: RunContext, name: string): Promise<void> {
+  const machine = machineOf(ctx, name);
+  const before = await lastHeartbeat(ctx, name);
+  ctx.holdPower(name, true);
+  const exit = await machine.shutdown(shutdownBudgetMs * ctx.waitEnv.scale);
+  ctx.holdPower(name, false);
+  if (exit.forced) throw new Error(`${name} did not power off within ${Math.round((shutdownBudgetMs * ctx.waitEnv.scale) / 1000)} s of the power button; its power was cut (last console lines:\n${ctx.waitEnv.consoleTail(name, 30).join('\n')})`);
+  const started = await machine.powerOn('power button pressed again');
   await waitReadyAgain(ctx, name, before, `${name} Ready in the API again after boot ${started.boot}`);
 }
 

@@ -83,15 +83,22 @@ export class SupervisedMachine implements NodeMachine {
     }
   }
 
-  /** Ends the running boot at once and starts the next one, described as `how` (a reset button). */
-  reset(how: string): Promise<MachineExit> {
+  /** The reset button: ends the running boot at once and starts the next one, described as `how`. */
+  reset(how = 'reset'): Promise<MachineExit> {
     this.#nextHow = how;
-    return this.#inner.powerCut();
+    return this.#inner.reset();
   }
 
+  /** Power loss; the machine stays off until the harness lets go of the power (hold(false)) and powers it on. */
   powerCut(): Promise<MachineExit> {
     this.#held = true;
     return this.#inner.powerCut();
+  }
+
+  /** The power button; the machine stays off as after a power cut. */
+  shutdown(timeoutMs: number): Promise<MachineExit> {
+    this.#held = true;
+    return this.#inner.shutdown(timeoutMs);
   }
 
   exited(): Promise<MachineExit> {

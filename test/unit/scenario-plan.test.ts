@@ -27,6 +27,7 @@ describe('scenario plans', () => {
       waitForPhase: async (p: string) => void calls.push(`wait ${p}`),
       reboot: async (n: string) => void calls.push(`reboot ${n}`),
       powerCut: async (n: string) => void calls.push(`cut ${n}`),
+      powerButton: async (n: string) => void calls.push(`button ${n}`),
       waitForClusterHealthy: async () => void calls.push('healthy'),
       giveClusterTime: async () => void calls.push('settle'),
       waitForConsole: async () => void calls.push('console'),

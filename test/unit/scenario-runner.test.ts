@@ -152,7 +152,7 @@ describe('runner', () => {
     expect(world.clusterCallsBeforeK3s).toBeLessThanOrEqual(3);
   });
 
-  it('reboots a node through SSH and waits until it is back Ready', async () => {
+  it('reboots a node through SSH, cuts and presses power, and waits each time until it is back Ready', async () => {
     const plan: ScenarioPlan = {
       assertions: ['no-reinstall'],
       async run(t) {
@@ -160,13 +160,14 @@ describe('runner', () => {
         await t.waitForPhase('joined');
         await t.reboot('node-2');
         await t.powerCut('node-1');
+        await t.powerButton('node-2');
       },
     };
     const { input, world } = setup('reboot', plan, (n) => healthyScript(n));
     const result = await runScenario(input);
     expect(result.error).toBeUndefined();
-    expect(result.steps.map((s) => `${s.name}:${s.ok}`)).toEqual(['boot all nodes:true', 'wait for joined:true', 'reboot node-2:true', 'power-cut node-1:true']);
-    expect(result.nodes.find((n) => n.name === 'node-2')!.boots.map((b) => b.how)).toEqual(['power on (empty disk: PXE)', 'the guest rebooted', 'the guest rebooted']);
+    expect(result.steps.map((s) => `${s.name}:${s.ok}`)).toEqual(['boot all nodes:true', 'wait for joined:true', 'reboot node-2:true', 'power-cut node-1:true', 'power button node-2:true']);
+    expect(result.nodes.find((n) => n.name === 'node-2')!.boots.map((b) => b.how)).toEqual(['power on (empty disk: PXE)', 'the guest rebooted', 'the guest rebooted', 'power button pressed again']);
     expect(result.nodes.find((n) => n.name === 'node-1')!.boots.map((b) => b.how)).toEqual(['power on (empty disk: PXE)', 'the guest rebooted', 'power restored after a power cut']);
     expect(world.sshCalls).toContain("node-2: sudo -n sh -c 'systemctl reboot'");
     expect(result.outcome).toBe('pass');

@@ -67,6 +67,15 @@ export class FakeMachine implements NodeMachine {
     return this.#stop('SIGKILL');
   }
 
+  async reset(): Promise<MachineExit> {
+    return this.#stop(undefined);
+  }
+
+  /** The fake guest always honours the power button. */
+  async shutdown(): Promise<MachineExit> {
+    return this.#stop(undefined);
+  }
+
   exited(): Promise<MachineExit> {
     return this.#exit;
   }
