@@ -35,8 +35,8 @@ export class EtcdClient {
     private readonly timeoutMs = 5_000,
   ) {}
 
-  private async call<T>(path: string, body: unknown): Promise<T> {
-    const res = await httpsRequest(`${this.endpoint}${path}`, { ...this.tls, body: JSON.stringify(body), timeoutMs: this.timeoutMs });
+  private async call<T>(path: string, body: unknown, timeoutMs = this.timeoutMs): Promise<T> {
+    const res = await httpsRequest(`${this.endpoint}${path}`, { ...this.tls, body: JSON.stringify(body), timeoutMs });
     let parsed: any;
     try {
       parsed = JSON.parse(res.body);
@@ -90,8 +90,13 @@ export class EtcdClient {
     return (r.members ?? []).map(toMember);
   }
 
-  async memberAdd(peerURL: string): Promise<{ added: Member; members: Member[] }> {
-    const r = await this.call<{ member: any; members: any[] }>('/v3/cluster/member/add', { peerURLs: [peerURL] });
+  /**
+   * etcd answers an add at once, or holds it until the member added just before has started (one
+   * membership change at a time, and quorum must count it): `timeoutMs` lets a joiner ask again
+   * sooner than the client's usual timeout; an add that went through anyway shows in memberList.
+   */
+  async memberAdd(peerURL: string, timeoutMs?: number): Promise<{ added: Member; members: Member[] }> {
+    const r = await this.call<{ member: any; members: any[] }>('/v3/cluster/member/add', { peerURLs: [peerURL] }, timeoutMs);
     return { added: toMember(r.member), members: r.members.map(toMember) };
   }
 }

@@ -105,7 +105,7 @@ async function addMember(etcd: EtcdClient, name: string, myPeer: string, retryMs
   for (let attempt = 1; ; attempt++) {
     try {
       const existing = (await etcd.memberList()).find((m) => m.peerURLs.includes(myPeer));
-      const members = existing ? await etcd.memberList() : (await etcd.memberAdd(myPeer)).members;
+      const members = existing ? await etcd.memberList() : (await etcd.memberAdd(myPeer, 2_500)).members;
       if (existing) log('info', `etcd member for ${myPeer} was already added; reusing it`);
       else log('info', `Added etcd member ${name} at ${myPeer}`);
       log('debug', `initial cluster: ${members.map((m) => m.name + '=' + m.peerURLs.join('+')).join(',')}`);
