@@ -12,9 +12,24 @@ export interface RunKey {
   publicKey: string;
 }
 
+/**
+ * ssh2 (1.17) writes an ed25519 public key that starts with a zero byte one byte short, in the
+ * private key file and in the public line alike: 1 key in 256 that neither ssh2 nor sshd accepts,
+ * and a run that can never log in. Such a draw is thrown away and the key drawn again.
+ */
 export function generateRunKey(comment = 'flatcar-k3s-lab run'): RunKey {
-  const pair = utils.generateKeyPairSync('ed25519', { comment });
-  return { privateKey: pair.private, publicKey: pair.public.trim() };
+  for (let draw = 0; draw < 8; draw++) {
+    const pair = utils.generateKeyPairSync('ed25519', { comment });
+    if (wellFormedEd25519(pair.private) && wellFormedEd25519(pair.public)) return { privateKey: pair.private, publicKey: pair.public.trim() };
+  }
+  throw new Error('could not generate a well-formed ed25519 SSH key in 8 draws');
+}
+
+/** The key parses and its public blob has the full 32-byte key (string "ssh-ed25519" + string key = 4+11+4+32). */
+function wellFormedEd25519(text: string): boolean {
+  const parsed = utils.parseKey(text);
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  return key !== undefined && !(key instanceof Error) && key.getPublicSSH().length === 51;
 }
 
 export interface SshTarget {

@@ -116,7 +116,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     note: (text) => progress.note(text),
   };
 
-  const stopPolling = pollCluster(input.access, nodes, log, tracker, input.apiPollMs ?? 2_000);
+  const stopPolling = pollCluster(input.access, nodes, log, tracker, input.apiPollMs ?? 2_000, (t) => progress.note(t));
   const stopStallWatch = watchPxeStalls({ machines, consoles, log, tracker, silenceMs: pxeSilenceBudgetMs * input.scale, maxResets: pxeStallResets, note: (t) => progress.note(t) });
   const stepResults: StepResult[] = [];
   let runError: string | undefined;
@@ -244,12 +244,15 @@ function recordedSteps(ctx: RunContext, start: number, out: StepResult[]): Steps
  * it); listed Ready proves joined. Until the first server's console says k3s started there is no
  * kubeconfig to read yet, and each try costs that node an SSH handshake (seconds of CPU under TCG)
  * while it is busy starting k3s, so it tries only every 15 polls then, in case that line never comes.
+ * Once k3s has started there, a failing poll is news (the run key refused, the API gone): each new
+ * reason is noted once, so a run that cannot see its cluster says why long before its timeout.
  */
-function pollCluster(access: LabAccess, nodes: NodeSpec[], log: ObservationLog, tracker: PhaseTracker, everyMs: number): () => void {
+function pollCluster(access: LabAccess, nodes: NodeSpec[], log: ObservationLog, tracker: PhaseTracker, everyMs: number, note: (text: string) => void): () => void {
   const apiNode = firstServer({ nodes });
   let stopped = false;
   let busy = false;
   let lastTry = 0;
+  let lastFailure: string | undefined;
   const timer = setInterval(async () => {
     if (busy || stopped || !nodes.some((n) => tracker.reached(n.name, 'k3s-install'))) return;
     const apiUp = apiNode !== undefined && tracker.reached(apiNode.name, 'k3s-ready');
@@ -264,8 +267,14 @@ function pollCluster(access: LabAccess, nodes: NodeSpec[], log: ObservationLog, 
         if (!tracker.reached(v.name, 'k3s-ready')) log.add({ at, node: v.name, source: 'api', kind: 'api-listed', detail: `API lists ${v.name}`, phase: 'k3s-ready' });
         if (v.ready && !tracker.reached(v.name, 'joined')) log.add({ at, node: v.name, source: 'api', kind: 'api-ready', detail: `API: ${v.name} Ready (${v.roles.join(',') || 'no roles'})`, phase: 'joined' });
       }
-    } catch {
-      // The API is not up yet: the next poll tries again.
+    } catch (err) {
+      // Before k3s started on the API node this is expected; the next poll tries again either way.
+      const why = oneLine(err);
+      if (apiUp && apiNode && why !== lastFailure) {
+        lastFailure = why;
+        log.add({ at: Date.now(), node: apiNode.name, source: 'api', kind: 'api-poll-failed', detail: `API poll failed: ${why}` });
+        note(`${apiNode.name}: k3s started, but the API poll failed: ${why}`);
+      }
     } finally {
       busy = false;
     }

@@ -197,6 +197,16 @@ describe('runner', () => {
     expect(result.steps.at(-1)).toMatchObject({ name: 'wait for joined', ok: false });
   });
 
+  it('says at once, not only at the timeout, why it cannot read a cluster whose k3s has started', async () => {
+    const { input, world, out } = setup('api-blind', installAndJoin, (n) => healthyScript(n), 0.01);
+    world.clusterFailure = 'Cannot parse privateKey: Malformed OpenSSH private key';
+    const result = await runScenario(input);
+    expect(result.error).toMatch(/timed out .* waiting for phase joined/);
+    const notes = out.join('').split('\n').filter((l) => l.includes('the API poll failed'));
+    expect(notes).toEqual([expect.stringContaining('node-1: k3s started, but the API poll failed: Cannot parse privateKey: Malformed OpenSSH private key')]);
+    expect(readFileSync(join(input.report.path, 'logs/observations.jsonl'), 'utf8')).toContain('"kind":"api-poll-failed"');
+  });
+
   it('resets a node whose PXE boot goes silent before the live system, and carries on', async () => {
     // The bootloader stalls after reading its config (as lpxelinux does mid-download): nothing more is seen.
     const stallOnce = (n: NodeSpec) => (boot: number) => (boot === 1 ? healthyScript(n)(1).slice(0, 2) : healthyScript(n)(boot - 1));

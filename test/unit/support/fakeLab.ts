@@ -91,6 +91,8 @@ export class FakeWorld {
   sshCalls: string[] = [];
   /** API calls made while no node's k3s was up (each would cost the real first server an SSH handshake). */
   clusterCallsBeforeK3s = 0;
+  /** When set, every API call fails with it (a run that cannot read its cluster). */
+  clusterFailure: string | undefined;
   constructor(readonly answers: (node: NodeSpec, command: string) => CommandResult) {}
 
   access(nodes: NodeSpec[]): LabAccess {
@@ -101,6 +103,7 @@ export class FakeWorld {
       },
       cluster: async (): Promise<ClusterView> => {
         if (this.up.size === 0) this.clusterCallsBeforeK3s++;
+        if (this.clusterFailure) throw new Error(this.clusterFailure);
         if (this.up.size === 0) throw new Error('connect ECONNREFUSED 10.0.0.70:6443');
         return {
           nodes: nodes.filter((n) => this.up.has(n.name)).map((n) => ({ name: n.name, ready: true, roles: ['control-plane', 'etcd', 'master'], lastHeartbeat: new Date().toISOString() })),
