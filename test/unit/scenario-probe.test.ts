@@ -5,7 +5,7 @@ import ssh2 from 'ssh2';
 import { generateRunKey } from '../../harness/guest/ssh.ts';
 import { NetnsAccess } from '../../harness/scenario/probe/netnsAccess.ts';
 
-const { Server, utils } = ssh2;
+const { Server } = ssh2;
 const key = generateRunKey();
 let server: InstanceType<typeof Server>;
 let port = 0;
@@ -13,8 +13,8 @@ const node = { name: 'node-1', ip: '127.0.0.1', mac: '52:54:00:00:00:46', role: 
 
 // A real SSH server on the host's loopback playing a node without k3s yet.
 beforeAll(async () => {
-  const hostKey = utils.generateKeyPairSync('ed25519');
-  server = new Server({ hostKeys: [hostKey.private] }, (client) => {
+  // generateRunKey, not ssh2's generator: that one makes 1 ed25519 key in 256 it cannot read back.
+  server = new Server({ hostKeys: [generateRunKey('host').privateKey] }, (client) => {
     client.on('authentication', (ctx) => (ctx.method === 'publickey' && ctx.username === 'core' ? ctx.accept() : ctx.reject(['publickey'])));
     client.on('session', (accept) =>
       accept().on('exec', (acceptExec, _r, info) => {
