@@ -43,7 +43,7 @@ export class NetnsAccess implements LabAccess {
     enter: ((cmd: string, args: string[]) => [string, string[]]) | undefined,
     readonly privateKey: string,
     readonly initNode: NodeSpec,
-    readonly opts: { username?: string; sshPort?: number } = {},
+    readonly opts: { username?: string; sshPort?: number; apiPort?: number; apiTimeoutMs?: number } = {},
   ) {
     const node: [string, string[]] = [process.execPath, ['--import', 'tsx', serverFile]];
     const [file, args] = enter ? enter(...node) : node;
@@ -73,11 +73,25 @@ export class NetnsAccess implements LabAccess {
     });
   }
 
-  #request<T>(body: Body<ProbeRequest>): Promise<T> {
+  /** One request to the probe process; an API or etcd that accepts but never answers must not hold a poll forever. */
+  #request<T>(body: Body<ProbeRequest>, timeoutMs: number): Promise<T> {
     if (this.#closed) return Promise.reject(new LabError('lab access is closed'));
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new LabError(`${body.op} from the lab probe: no answer within ${Math.round(timeoutMs / 1000)} s`));
+      }, timeoutMs);
+      this.#pending.set(id, {
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v as T);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
       this.#child.stdin!.write(JSON.stringify({ ...body, id }) + '\n');
     });
   }
@@ -91,7 +105,8 @@ export class NetnsAccess implements LabAccess {
       privateKey: this.privateKey,
       command,
       timeoutMs: opts.timeoutMs ?? 60_000,
-    });
+      // sshRun keeps its own deadline; this one only catches a probe process that went silent.
+    }, (opts.timeoutMs ?? 60_000) + 15_000);
   }
 
   async #rootFile(path: string): Promise<string> {
@@ -102,13 +117,14 @@ export class NetnsAccess implements LabAccess {
 
   async cluster(opts: { etcd?: boolean } = {}): Promise<ClusterView> {
     this.#kubeconfig ??= await this.#rootFile('/etc/rancher/k3s/k3s.yaml');
-    const server = `https://${this.initNode.ip}:6443`;
-    const listed = await this.#request<{ name: string; ready: boolean; roles: string[]; lastHeartbeatTime?: string }[]>({ op: 'nodes', kubeconfig: this.#kubeconfig, server });
+    const server = `https://${this.initNode.ip}:${this.opts.apiPort ?? 6443}`;
+    const apiTimeoutMs = this.opts.apiTimeoutMs ?? 30_000;
+    const listed = await this.#request<{ name: string; ready: boolean; roles: string[]; lastHeartbeatTime?: string }[]>({ op: 'nodes', kubeconfig: this.#kubeconfig, server }, apiTimeoutMs);
     const view: ClusterView = { nodes: listed.map((n) => ({ name: n.name, ready: n.ready, roles: n.roles, ...(n.lastHeartbeatTime ? { lastHeartbeat: n.lastHeartbeatTime } : {}) })) };
     if (opts.etcd === false) return view;
     try {
       this.#etcdCreds ??= await this.#fetchEtcdCreds();
-      const members = await this.#request<{ name: string }[]>({ op: 'etcd', endpoints: [`https://${this.initNode.ip}:2379`], ...this.#etcdCreds });
+      const members = await this.#request<{ name: string }[]>({ op: 'etcd', endpoints: [`https://${this.initNode.ip}:2379`], ...this.#etcdCreds }, apiTimeoutMs);
       view.etcdMembers = members.map((m) => m.name);
     } catch (err) {
       // The API answered, etcd did not: the assertion quotes why.
