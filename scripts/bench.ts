@@ -32,7 +32,7 @@ function median(xs: number[]): number {
 }
 
 /** When the last node reached each phase (undefined if some node never did). */
-export function phaseTimes(result: RunResult): Record<string, number | undefined> {
+function phaseTimes(result: RunResult): Record<string, number | undefined> {
   return Object.fromEntries(
     phases.map((p) => {
       const offsets = result.nodes.map((n) => n.marks.find((m) => m.phase === p)?.offsetMs);

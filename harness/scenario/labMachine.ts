@@ -98,19 +98,20 @@ export class LabMachine implements NodeMachine {
    * powered off within `timeoutMs` loses power, and the exit says so.
    */
   async shutdown(timeoutMs: number): Promise<MachineExit> {
-    const exit = this.#running();
+    const exit = this.#currentExit();
     await qmpExecute(this.#qmp, 'system_powerdown').catch(() => undefined);
     if (await settlesWithin(exit, timeoutMs)) return exit;
     return { ...(await this.powerCut()), forced: true };
   }
 
-  #running(): Promise<MachineExit> {
+  /** The running boot's exit; calling it when nothing runs is the caller's mistake. */
+  #currentExit(): Promise<MachineExit> {
     if (!this.#helper || !this.#exit || !this.running()) throw new Error(`${this.node} is not running`);
     return this.#exit;
   }
 
   async #press(command: 'quit' | 'system_reset'): Promise<MachineExit> {
-    const exit = this.#running();
+    const exit = this.#currentExit();
     try {
       await qmpExecute(this.#qmp, command);
       if (await settlesWithin(exit, 10_000)) return exit;

@@ -19,8 +19,9 @@ export interface PxeStallWatchOptions {
 /**
  * Resets a node whose PXE boot stalled before the live system ran. Firmware and bootloaders
  * stall now and then (here: lpxelinux's TCP stack stops answering part-way through the initrd
- * download, about 1 download in 18 with three VMs booting at once, and waits forever). A person at a real rack power-cycles such a
- * machine; the harness does the same, says so in the observations, and stops after a few tries.
+ * download, about 1 download in 18 with three VMs booting at once, and waits forever). A person
+ * at a real rack power-cycles such a machine; the harness does the same, says so in the
+ * observations, and stops after a few tries.
  * Stalled means: the mirror saw the node's download stop moving (at once), or silence — no
  * console line, and no DHCP, TFTP or HTTP event from the node's address.
  */

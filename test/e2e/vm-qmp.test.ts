@@ -24,7 +24,8 @@ async function pausedQemu(name: string): Promise<{ qemu: ResultPromise; qmp: str
     if (status) return { qemu, qmp };
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`QEMU ${name} never answered on ${qmp}: ${(await Promise.race([qemu, new Promise((r) => setTimeout(() => r(undefined), 100))]) as { stderr?: string } | undefined)?.stderr ?? 'still running'}`);
+  const exit = await exitWithin(qemu, 100);
+  throw new Error(`QEMU ${name} never answered on ${qmp} within 10 s (QEMU ${exit === 'still running' ? 'still running' : `exited ${exit}`})`);
 }
 
 const exitWithin = (qemu: ResultPromise, ms: number) => Promise.race([qemu.then((r) => r.exitCode), new Promise<'still running'>((r) => setTimeout(() => r('still running'), ms))]);
