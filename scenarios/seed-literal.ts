@@ -26,8 +26,9 @@ const scenario: Scenario = {
   expect: {
     outcome: 'fail',
     reasons: [
-      'node-1 sets K3STOKEN and INSTALLK3S_EXEC, which install.sh does not read: no node runs --cluster-init',
-      'node-1 token differs from node-2/node-3 (secretedgeclustertoken vs secret_edgecluster_token)',
+      { text: 'node-1 sets K3STOKEN and INSTALLK3S_EXEC, which install.sh does not read: no node runs --cluster-init', lint: 'cluster-init' },
+      { text: 'node-1 token differs from node-2/node-3 (secretedgeclustertoken vs secret_edgecluster_token)', lint: 'token-mismatch' },
+      { text: 'the three nodes do not form one cluster', assertion: 'all-nodes-joined' },
     ],
   },
 };

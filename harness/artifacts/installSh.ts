@@ -7,7 +7,7 @@
  *   ref     — k3s-io/k3s's install.sh at a release tag or commit, cached by that ref
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { cacheRoot, projectRoot } from '../paths.ts';
@@ -15,8 +15,12 @@ import { downloadTo } from './download.ts';
 import type { ResolvedArtifact } from './resolved.ts';
 import { sha256File } from './sha256.ts';
 
+/** The fixture's modes: `pr13712` reproduces k3s PR #13712's Flatcar regression. */
+export const fixtureModes = ['pr13712'] as const;
+export type FixtureMode = (typeof fixtureModes)[number];
+
 export type InstallShSource =
-  | { kind: 'fixture' }
+  | { kind: 'fixture'; mode?: FixtureMode }
   | { kind: 'file'; path: string }
   | { kind: 'url'; url: string }
   | { kind: 'ref'; ref: string };
@@ -55,14 +59,16 @@ async function cachedOrDownloaded(url: string, path: string, opts: InstallShReso
 
 export async function resolveInstallSh(source: InstallShSource, opts: InstallShResolveOptions = {}): Promise<ResolvedArtifact> {
   switch (source.kind) {
-    case 'fixture':
+    case 'fixture': {
+      const path = source.mode ? fixtureInMode(source.mode, opts) : installShFixturePath;
       return {
         kind: 'fixture',
-        path: installShFixturePath,
-        sha256: await sha256File(installShFixturePath),
-        version: 'fixture',
-        description: 'install.sh FIXTURE (flatcar-k3s-lab stand-in written from install.sh\'s documented behaviour; not k3s\'s script)',
+        path,
+        sha256: await sha256File(path),
+        version: source.mode ? `fixture:${source.mode}` : 'fixture',
+        description: `install.sh FIXTURE${source.mode ? ` in its ${source.mode} mode (k3s PR #13712's Flatcar regression)` : ''} (flatcar-k3s-lab stand-in written from install.sh's documented behaviour; not k3s's script)`,
       };
+    }
     case 'file': {
       const path = resolve(source.path);
       if (!existsSync(path)) throw new UsageError(`install.sh not found: ${path}`);
@@ -103,3 +109,24 @@ export async function resolveInstallSh(source: InstallShSource, opts: InstallShR
     }
   }
 }
+
+/**
+ * The fixture with its mode built in: the node runs install.sh from the mirror with only the
+ * unit's environment, so a mode has to travel inside the script. Kept in the cache by the
+ * fixture's own hash; written whole or not at all.
+ */
+function fixtureInMode(mode: FixtureMode, opts: InstallShResolveOptions): string {
+  const text = readFileSync(installShFixturePath, 'utf8');
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  const path = join(installShCacheDir(opts), `fixture-${mode}`, hash, 'install.sh');
+  if (existsSync(path)) return path;
+  const marker = 'set -o noglob\n';
+  if (!text.includes(marker)) throw new Error(`${installShFixturePath}: no '${marker.trim()}' line to put the ${mode} mode after`);
+  const moded = text.replace(marker, `${marker}# Built in by the harness (--install-sh fixture:${mode}).\nLAB_FIXTURE_SELINUX=${mode}\n`);
+  mkdirSync(join(path, '..'), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, moded, { mode: 0o755 });
+  renameSync(tmp, path);
+  return path;
+}
+

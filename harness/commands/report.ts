@@ -34,10 +34,14 @@ export const command: LabCommand = {
       throw new UsageError(`${file}: not JSON (${err instanceof Error ? err.message : String(err)})`);
     }
     if (!result.scenario || !Array.isArray(result.assertions) || !Array.isArray(result.nodes)) throw new UsageError(`${file}: not a run result`);
+    // Results written before verdicts existed: judged as they were then (pass or not).
+    result.verdict ??= { kind: result.outcome === 'pass' ? 'passed' : 'failed', ok: result.outcome === 'pass', summary: result.outcome.toUpperCase(), reasons: [] };
+    result.consequences ??= [];
+    result.terminalEvents ??= [];
     // Re-rendered from the already redacted result: nothing secret can enter here.
     writeFileSync(join(dir, 'report.html'), reportHtml(result));
     writeFileSync(join(dir, 'junit.xml'), junitXml(result));
-    console.log(`${result.scenario}: ${result.outcome} (${Math.round(result.durationMs / 1000)} s, started ${result.startedAt})`);
+    console.log(`${result.scenario}: ${result.verdict.summary} (${Math.round(result.durationMs / 1000)} s, started ${result.startedAt})`);
     for (const n of result.nodes) console.log(`  ${n.name.padEnd(8)} ${n.phase ?? 'nothing observed'}`);
     for (const a of result.assertions) console.log(`  ${a.ok ? 'pass' : 'FAIL'}  ${a.name}`);
     if (result.error) console.log(`  run stopped: ${result.error.split('\n')[0]}`);

@@ -2,9 +2,10 @@
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
-import type { InstallShSource } from '../artifacts/installSh.ts';
+import { parseInstallShSource } from '../artifacts/sourceSpec.ts';
 import type { K3sSource } from '../artifacts/k3s.ts';
 import { exitCodeOf } from '../report/result.ts';
+import { verdictLines } from '../report/verdictText.ts';
 import { runLabScenario } from '../scenario/labRun.ts';
 import { listScenarios } from '../scenario/model.ts';
 import { formatProblems } from '../scenario/preflight.ts';
@@ -19,13 +20,6 @@ function k3sSource(version?: string, file?: string): K3sSource {
   if (file) return { kind: 'file', path: file };
   if (version) return { kind: 'release', version };
   return { kind: 'double' };
-}
-
-function installShSource(value?: string): InstallShSource {
-  if (!value || value === 'fixture') return { kind: 'fixture' };
-  if (/^https?:\/\//.test(value)) return { kind: 'url', url: value };
-  if (value.includes('/') || value.endsWith('.sh')) return { kind: 'file', path: value };
-  return { kind: 'ref', ref: value };
 }
 
 export const command: LabCommand = {
@@ -65,7 +59,7 @@ export const command: LabCommand = {
       scenario: positionals[0]!,
       timeoutScale: scale,
       k3s: k3sSource(values['k3s-version'], values['k3s-file']),
-      installSh: installShSource(values['install-sh']),
+      ...(values['install-sh'] !== undefined ? { installSh: parseInstallShSource(values['install-sh']) } : {}),
       online: values.online,
       reportsDir: values.reports,
     });
@@ -74,11 +68,8 @@ export const command: LabCommand = {
       return 2;
     }
     const { result, reportPath } = outcome;
-    for (const a of result.assertions) console.log(`${a.ok ? 'pass' : 'FAIL'}  ${a.name}`);
-    if (result.error) console.log(`run stopped: ${result.error}`);
-    const verdict = result.outcome === 'pass' ? 'PASS' : result.outcome === 'fail' ? 'FAIL' : 'ERROR';
-    const expected = result.expected === 'fail' ? ' (expected to fail: see "Why" in the report)' : '';
-    console.log(`${result.scenario}: ${verdict}${expected} in ${(result.durationMs / 1000).toFixed(0)} s — report: ${relative(process.cwd(), reportPath) || reportPath}/report.html`);
+    console.log(verdictLines(result).join('\n'));
+    console.log(`report: ${relative(process.cwd(), reportPath) || reportPath}/report.html (${(result.durationMs / 1000).toFixed(0)} s)`);
     return exitCodeOf(result);
   },
 };

@@ -25,8 +25,9 @@ function offset(ms: number | undefined): string {
 
 /** The report a person reads: outcome, the timeline picture, assertions, durations, steps and every log. */
 export function reportHtml(result: RunResult): string {
-  const verdict = result.outcome === 'pass' ? 'PASS' : result.outcome === 'fail' ? 'FAIL' : 'ERROR';
-  const expectNote = result.expected === 'fail' ? ' <span class="meta">(this scenario is expected to fail; the reasons are below)</span>' : '';
+  const verdict = result.verdict.kind === 'reproduced' ? 'REPRODUCED' : result.outcome === 'pass' ? 'PASS' : result.outcome === 'fail' ? 'FAIL' : 'ERROR';
+  const badge = result.verdict.ok ? 'pass' : result.outcome === 'error' ? 'error' : 'fail';
+  const expectNote = result.expected === 'fail' ? ` <span class="meta">(a reproducer: expected to fail for its named reasons — ${esc(result.verdict.ok ? 'it did' : 'it did not')})</span>` : '';
   const assertionRows = result.assertions
     .map((a) => `<tr class="assertion" data-assertion="${esc(a.name)}" data-ok="${a.ok}"><td><code>${esc(a.name)}</code></td><td class="${a.ok ? 'ok' : 'bad'}">${a.ok ? 'pass' : 'FAIL'}</td><td><pre>${esc(a.detail)}</pre></td></tr>`)
     .join('\n');
@@ -43,7 +44,7 @@ export function reportHtml(result: RunResult): string {
   const links: string[] = [];
   for (const n of result.nodes) {
     for (const c of n.consoleLogs) {
-      const what = c.endsWith('.journal.log') ? 'journal (last boot)' : 'console';
+      const what = /\.boot\d+\.journal\.log$/.test(c) ? 'journal (streamed)' : c.endsWith('.journal.log') ? 'journal (last boot, over SSH)' : 'console';
       links.push(`<li><a href="${esc(c)}">${esc(n.name)} ${what}: ${esc(c.split('/').pop() ?? c)}</a></li>`);
     }
   }
@@ -56,9 +57,11 @@ export function reportHtml(result: RunResult): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(result.scenario)} — ${verdict}</title><style>${style}</style></head>
 <body>
-<h1>${esc(result.scenario)} <span id="outcome" class="badge ${result.outcome}">${verdict}</span>${expectNote}</h1>
+<h1>${esc(result.scenario)} <span id="outcome" class="badge ${badge}" data-outcome="${result.outcome}">${verdict}</span>${expectNote}</h1>
 ${result.description ? `<p>${esc(result.description)}</p>` : ''}
 <p class="meta"><span>started ${esc(result.startedAt)}</span><span>took ${formatMs(result.durationMs)}</span><span>${esc(result.accel.accel.toUpperCase())} (${esc(result.accel.reason)})</span><span>timeout scale ×${result.timeoutScale}</span></p>
+<p id="verdict"><b>${esc(result.verdict.summary)}</b></p>
+${causeSection(result)}
 ${result.error ? `<h2>Run stopped</h2><pre class="error" id="run-error">${esc(result.error)}</pre>` : ''}
 ${result.diagnosis.length ? `<h2>Why</h2><ul id="diagnosis">${result.diagnosis.map((d) => `<li>${esc(d)}</li>`).join('')}</ul>` : ''}
 <h2>Timeline</h2>
@@ -86,4 +89,21 @@ ${links.join('\n')}
 </ul>
 </body></html>
 `;
+}
+
+/** The cause first, with its own lines; then what followed from it, named as consequences. */
+function causeSection(result: RunResult): string {
+  const parts: string[] = [];
+  if (result.cause) {
+    const c = result.cause;
+    parts.push(`<h2>Cause</h2><pre class="error" id="cause">${esc([c.headline, ...c.lines.slice(1).map((l) => `  | ${l}`)].join('\n'))}</pre>`);
+    parts.push(`<p class="meta"><span>node ${esc(c.node)}</span><span>boot ${c.boot}</span>${c.unit ? `<span>unit ${esc(c.unit)}</span>` : ''}<span>seen in the ${esc(c.source)} at ${formatMs(c.offsetMs)}</span></p>`);
+  }
+  if (result.verdict.reasons.length) {
+    parts.push(`<h2>Expected reasons</h2><ul id="reasons">${result.verdict.reasons.map((r) => `<li data-seen="${r.seen}">${r.seen ? 'seen' : '<b>NOT seen</b>'}: ${esc(r.text)}</li>`).join('')}</ul>`);
+  }
+  if (result.consequences.length) {
+    parts.push(`<h2>${result.cause ? 'Consequences' : 'What failed'}</h2><ul id="consequences">${result.consequences.map((c) => `<li>${esc(c)}</li>`).join('')}</ul>`);
+  }
+  return parts.join('\n');
 }

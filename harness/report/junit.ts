@@ -18,20 +18,30 @@ function seconds(ms: number): string {
  * assertion. A run that ended early is one errored testcase carrying the harness's message.
  */
 export function junitXml(result: RunResult): string {
-  const cases: string[] = [];
+  const cases: string[] = [verdictCase(result)];
+  // A reproduced expected failure is green: what failed in it is what it set out to show.
+  const expectedFailure = result.verdict.kind === 'reproduced';
   for (const step of result.steps) {
+    if (expectedFailure) {
+      cases.push(`    <testcase classname="${xmlEscape(result.scenario)}.steps" name="${xmlEscape(step.name)}" time="${seconds(step.durationMs)}"><system-out>${xmlEscape(step.ok ? 'ok' : `expected failure: ${step.error ?? ''}`)}</system-out></testcase>`);
+      continue;
+    }
     const body = step.ok ? '' : `<failure message="${xmlEscape(firstLine(step.error ?? 'failed'))}">${xmlEscape(step.error ?? '')}</failure>`;
     cases.push(`    <testcase classname="${xmlEscape(result.scenario)}.steps" name="${xmlEscape(step.name)}" time="${seconds(step.durationMs)}">${body}</testcase>`);
   }
   for (const a of result.assertions) {
+    if (expectedFailure) {
+      cases.push(`    <testcase classname="${xmlEscape(result.scenario)}.assertions" name="${xmlEscape(a.name)}" time="0"><system-out>${xmlEscape(`${a.ok ? '' : 'expected failure: '}${a.detail}`)}</system-out></testcase>`);
+      continue;
+    }
     const body = a.ok ? `<system-out>${xmlEscape(a.detail)}</system-out>` : `<failure message="${xmlEscape(firstFailing(a.detail))}">${xmlEscape(a.detail)}</failure>`;
     cases.push(`    <testcase classname="${xmlEscape(result.scenario)}.assertions" name="${xmlEscape(a.name)}" time="0">${body}</testcase>`);
   }
-  if (result.error) {
+  if (result.error && !expectedFailure) {
     cases.push(`    <testcase classname="${xmlEscape(result.scenario)}" name="run" time="${seconds(result.durationMs)}"><error message="${xmlEscape(firstLine(result.error))}">${xmlEscape(result.error)}</error></testcase>`);
   }
-  const failures = result.steps.filter((s) => !s.ok).length + result.assertions.filter((a) => !a.ok).length;
-  const errors = result.error ? 1 : 0;
+  const failures = expectedFailure ? 0 : 1 - Number(result.verdict.ok) + result.steps.filter((s) => !s.ok).length + result.assertions.filter((a) => !a.ok).length;
+  const errors = result.error && !expectedFailure ? 1 : 0;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="flatcar-k3s-lab" tests="${cases.length}" failures="${failures}" errors="${errors}" time="${seconds(result.durationMs)}">`,
@@ -41,6 +51,18 @@ export function junitXml(result: RunResult): string {
     '</testsuites>',
     '',
   ].join('\n');
+}
+
+/**
+ * The run's verdict as the first testcase: a failure's message names the cause (node, boot, unit
+ * and the tool's own line), its body the cause's lines and then the consequences.
+ */
+function verdictCase(result: RunResult): string {
+  const head = `    <testcase classname="${xmlEscape(result.scenario)}" name="verdict" time="${seconds(result.durationMs)}">`;
+  const cause = result.cause ? [result.cause.headline, ...result.cause.lines.slice(1).map((l) => `  | ${l}`)] : [];
+  const body = [...cause, ...result.verdict.reasons.map((r) => `expected: ${r.text} — ${r.seen ? 'seen' : 'NOT seen'}`), ...result.consequences.map((c) => `consequence: ${c}`)].join('\n');
+  if (result.verdict.ok) return `${head}<system-out>${xmlEscape([result.verdict.summary, body].filter(Boolean).join('\n'))}</system-out></testcase>`;
+  return `${head}<failure message="${xmlEscape(result.verdict.summary)}">${xmlEscape(body)}</failure></testcase>`;
 }
 
 function firstLine(text: string): string {

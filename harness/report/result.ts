@@ -2,6 +2,7 @@ import type { AssertionResult } from '../scenario/assertions/types.ts';
 import type { PhaseMark } from '../scenario/phaseTracker.ts';
 import type { Phase } from '../scenario/phases.ts';
 import type { NodeRole } from '../scenario/topology.ts';
+import type { Verdict } from '../scenario/verdict.ts';
 
 /** What result.json holds: the whole run, machine-readable. Times are ISO strings; offsets are ms from the start. */
 export interface RunResult {
@@ -14,6 +15,14 @@ export interface RunResult {
   outcome: 'pass' | 'fail' | 'error';
   /** A scenario can expect to fail (seed-literal); the report then says whether it failed for the named reasons. */
   expected: 'pass' | 'fail';
+  /** The run against its expectation: what the exit code and the verdict line say. */
+  verdict: Verdict;
+  /** The run's first terminal event: the cause of a failed run, before any consequence. */
+  cause?: CauseResult;
+  /** What followed from the cause, or what failed without one: other nodes' events, failed assertions, the run's stop. */
+  consequences: string[];
+  /** Every terminal event, in order (the first is the cause). */
+  terminalEvents: CauseResult[];
   /** The harness error that ended the run early, in full (timeouts carry the console tail). */
   error?: string;
   accel: { accel: string; reason: string };
@@ -27,6 +36,19 @@ export interface RunResult {
   diagnosis: string[];
   /** Paths relative to the report directory. */
   files: { dnsmasqLog?: string; mirrorLog?: string; configs: string[] };
+}
+
+export interface CauseResult {
+  node: string;
+  boot: number;
+  unit?: string;
+  reason: string;
+  /** The unit's own lines: the tool's fatal line first, then its hint lines. */
+  lines: string[];
+  source: 'journal' | 'console' | 'vm';
+  offsetMs: number;
+  /** `node-1 boot 2: k3s-install.service failed: [ERROR] …` */
+  headline: string;
 }
 
 export interface NodeResult {
@@ -53,7 +75,7 @@ export interface StepResult {
   error?: string;
 }
 
-/** The command's exit code for a finished run: 0 pass, 1 an assertion failed or the run failed. */
-export function exitCodeOf(result: RunResult): number {
-  return result.outcome === 'pass' ? 0 : 1;
+/** The command's exit code for a finished run: 0 when it met its expectation (a pass, or a reproduced expected failure), else 1. */
+export function exitCodeOf(result: Pick<RunResult, 'verdict'>): number {
+  return result.verdict.ok ? 0 : 1;
 }

@@ -61,6 +61,7 @@ export class LabMachine implements NodeMachine {
     this.boots += 1;
     const boot = this.boots;
     const serialLog = join(this.opts.dir, `${this.node}.boot${boot}.serial.log`);
+    const journalLog = join(this.opts.dir, `${this.node}.boot${boot}.journal.log`);
     const args = qemuArgs({
       name: this.node,
       accel: this.opts.accel,
@@ -70,13 +71,14 @@ export class LabMachine implements NodeMachine {
       nic: { kind: 'tap', ifname: this.lab.tapOf(this.node), mac: this.spec.mac },
       bootOrder: 'cn',
       serialLog,
+      journalLog,
       qmpSocket: this.#qmp,
       noReboot: true,
     });
     const helper = this.lab.spawn({ name: `qemu-${this.node}-boot${boot}`, cmd: 'qemu-system-x86_64', args, outputFile: join(this.opts.dir, `${this.node}.qemu.out`) });
     this.#helper = helper;
     this.#exit = helper.exited.then((e) => ({ boot, at: Date.now(), ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}), ...(e.signal ? { signal: e.signal } : {}) }));
-    return { boot, serialLog, how, at: Date.now() };
+    return { boot, serialLog, journalLog, how, at: Date.now() };
   }
 
   /**

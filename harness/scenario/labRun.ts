@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveInstallSh, type InstallShSource } from '../artifacts/installSh.ts';
+import { parseInstallShSource } from '../artifacts/sourceSpec.ts';
 import { resolveK3s, type K3sSource } from '../artifacts/k3s.ts';
 import { writeK3sReleaseDir } from '../artifacts/k3sMirror.ts';
 import { generateRunKey } from '../guest/ssh.ts';
@@ -22,6 +23,7 @@ import { loadPlan } from './plan.ts';
 import { preflight, runTools, type PreflightProblem } from './preflight.ts';
 import { NetnsAccess } from './probe/netnsAccess.ts';
 import { runScenario } from './runner.ts';
+import { flowUnits, type TemplateUnit } from './terminal/flowUnits.ts';
 import { timeoutScale } from './timeoutScale.ts';
 
 export interface LabRunOptions {
@@ -55,7 +57,7 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
   const scale = timeoutScale({ accel: accel.accel, concurrentVms: scenario.nodes.length, hostCpus: availableParallelism(), override: opts.timeoutScale });
   const labOs = await labOsRelease(process.env, (line) => (opts.progress ?? process.stderr).write(`${line}\n`));
   const k3s = await resolveK3s(opts.k3s ?? { kind: 'double' }, { online: opts.online, onlineFlag: '--online' });
-  const installSh = await resolveInstallSh(opts.installSh ?? { kind: 'fixture' }, { online: opts.online, onlineFlag: '--online' });
+  const installSh = await resolveInstallSh(opts.installSh ?? (scenario.installSh ? parseInstallShSource(scenario.installSh) : { kind: 'fixture' }), { online: opts.online, onlineFlag: '--online' });
 
   const dir = mkdtempSync(join(work, `fkl-${scenario.name}-`));
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
@@ -87,6 +89,7 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
     const secrets = [scenario.cluster.token, ...configs.flatMap((c) => findIgnitionTokens(c.text))];
     const targets = scenarioTargets(scenario);
     const findings = [...targets.configErrors, ...lint(targets.ctx).findings].filter((f) => f.severity === 'error');
+    const units = flowUnits(configs.filter((c) => c.rel.endsWith('.ign')).flatMap((c) => ignitionUnits(c.text)));
     const report = new ReportDir(join(opts.reportsDir ?? reportsRoot, reportDirName(scenario.name, new Date())), secrets);
 
     lab = await Lab.up({ topology: topologyOf(scenario), tftpRoot: rendered.tftpDir, mirrorMounts: mounts, logDir: join(dir, 'logs') });
@@ -95,7 +98,9 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
     const theLab = lab;
     access = new NetnsAccess((cmd, args) => theLab.inside(cmd, args), key.privateKey, init);
     const result = await runScenario({
-      scenario: { name: scenario.name, description: scenario.description, nodes: topologyOf(scenario).nodes, expect: scenario.expect },
+      scenario: { name: scenario.name, description: scenario.description, nodes: topologyOf(scenario).nodes, ...(scenario.expect ? { expect: scenario.expect } : {}) },
+      units,
+      lintRules: findings.map((f) => f.rule),
       plan,
       machines: scenario.nodes.map((n) => new LabMachine(lab!, n, { accel: accel.accel, memoryMiB, dir })),
       access,
@@ -119,5 +124,15 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
     await lab?.down();
     removeDir();
     unregister();
+  }
+}
+
+/** The units an Ignition config defines, with their unit files: which of the flow's units restart. */
+function ignitionUnits(json: string): TemplateUnit[] {
+  try {
+    const units = (JSON.parse(json) as { systemd?: { units?: { name?: unknown; contents?: unknown }[] } }).systemd?.units ?? [];
+    return units.filter((u) => typeof u.name === 'string').map((u) => ({ name: u.name as string, ...(typeof u.contents === 'string' ? { contents: u.contents } : {}) }));
+  } catch {
+    return [];
   }
 }

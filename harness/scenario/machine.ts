@@ -3,6 +3,8 @@ export interface BootStart {
   /** 1 = the first power-on (empty disk: PXE); each later QEMU process is the next boot. */
   boot: number;
   serialLog: string;
+  /** The boot's journal stream (second serial port), when the machine has one. */
+  journalLog?: string;
   how: string;
   at: number;
 }

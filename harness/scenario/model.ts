@@ -10,6 +10,10 @@ import { pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.ts';
 import { projectRoot } from '../paths.ts';
 import { defaultNetwork, type NetworkSpec, type NodeRole, type NodeSpec, type Topology } from './topology.ts';
+import type { Expectation } from './verdict.ts';
+import { assertions } from './assertions/index.ts';
+
+const assertionNames = assertions.map((a) => a.name);
 
 export type Stage = 'pxe' | 'boot';
 export const stages: readonly Stage[] = ['pxe', 'boot'];
@@ -32,8 +36,13 @@ export interface Scenario {
   templates: StageTemplates;
   /** Extra template variables, the same for every node. */
   variables?: Record<string, string>;
-  /** What the scenario is expected to show; `fail` scenarios (seed-literal) name the reasons. */
-  expect?: { outcome: 'pass' | 'fail'; reasons?: string[] };
+  /** What the scenario is expected to show; `fail` scenarios (reproducers) name the reasons the run must show. */
+  expect?: Expectation;
+  /**
+   * The install.sh the nodes run, as `--install-sh` takes it (`fixture`, `fixture:pr13712`, a path,
+   * a URL or a k3s ref); the command line's `--install-sh` wins.
+   */
+  installSh?: string;
 }
 
 /** LAB_SCENARIOS_DIR lets tests (and users with private scenarios) point elsewhere. */
@@ -71,7 +80,7 @@ export async function loadScenario(name: string, dir = scenariosDir): Promise<Sc
 }
 
 const roles: readonly NodeRole[] = ['init', 'server', 'agent'];
-const knownKeys = ['name', 'description', 'network', 'nodes', 'cluster', 'templates', 'variables', 'expect'];
+const knownKeys = ['name', 'description', 'network', 'nodes', 'cluster', 'templates', 'variables', 'expect', 'installSh'];
 const knownNodeKeys = ['name', 'mac', 'ip', 'role', 'templates'];
 
 function ipToInt(ip: string): number | undefined {
@@ -145,5 +154,29 @@ export function validateScenario(value: unknown, file: string, expectedName?: st
   for (const [k, v] of Object.entries((s.variables ?? {}) as Record<string, unknown>)) {
     if (typeof v !== 'string' || /[\r\n]/.test(v)) fail(`variables.${k}`, 'must be a single-line string', k);
   }
+  validateExpect(s.expect, fail);
+  if (s.installSh !== undefined && (typeof s.installSh !== 'string' || !s.installSh)) fail('installSh', 'must be an --install-sh value (fixture, fixture:pr13712, a path, a URL or a k3s ref)', 'installSh');
   return { ...(s as unknown as Scenario), network };
+}
+
+const reasonKinds = ['cause', 'assertion', 'lint'];
+
+function validateExpect(value: unknown, fail: (path: string, message: string, needle?: string) => never): void {
+  if (value === undefined) return;
+  const e = value as Partial<Expectation>;
+  if (typeof e !== 'object' || e === null || (e.outcome !== 'pass' && e.outcome !== 'fail')) fail('expect.outcome', "must be 'pass' or 'fail'", 'expect');
+  if (e.outcome === 'fail' && (!Array.isArray(e.reasons) || e.reasons.length === 0)) fail('expect.reasons', 'a scenario that expects to fail must name its reasons (a reproducer is green only when it fails for them)', 'expect');
+  (e.reasons ?? []).forEach((r: unknown, i) => {
+    const at = `expect.reasons[${i}]`;
+    const reason = r as Record<string, unknown>;
+    if (typeof reason !== 'object' || reason === null || typeof reason.text !== 'string') fail(at, "must be { text, cause: { line } } | { text, assertion } | { text, lint }", 'reasons');
+    const kinds = reasonKinds.filter((k) => k in reason);
+    if (kinds.length !== 1) fail(at, `give exactly one of ${reasonKinds.join(', ')} (what the run must show)`, String(reason.text));
+    if (kinds[0] === 'cause') {
+      const c = reason.cause as Record<string, unknown> | undefined;
+      if (!c || typeof c.line !== 'string' || !c.line) fail(`${at}.cause.line`, 'must be the text a line of the cause contains', String(reason.text));
+    }
+    if (kinds[0] === 'assertion' && !assertionNames.includes(reason.assertion as string)) fail(`${at}.assertion`, `unknown assertion '${String(reason.assertion)}' (known: ${assertionNames.join(', ')})`, String(reason.assertion));
+    if (kinds[0] === 'lint' && typeof reason.lint !== 'string') fail(`${at}.lint`, 'must be a lint rule name', String(reason.text));
+  });
 }

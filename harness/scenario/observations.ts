@@ -1,7 +1,7 @@
 import type { Phase } from './phases.ts';
 
 /** Where the lab saw something: the services' logs, the node's serial console, the VM process, probes. */
-export type ObservationSource = 'dhcp' | 'tftp' | 'http' | 'console' | 'vm' | 'ssh' | 'api' | 'step';
+export type ObservationSource = 'dhcp' | 'tftp' | 'http' | 'console' | 'journal' | 'vm' | 'ssh' | 'api' | 'step';
 
 /** One thing the lab saw happen to one node, at one time. Everything downstream is derived from these. */
 export interface Observation {

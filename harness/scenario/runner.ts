@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { NodeConsole } from '../guest/console.ts';
 import { FileFollower } from '../guest/fileFollower.ts';
+import { NodeJournal } from '../guest/nodeJournal.ts';
 import { oneLine } from '../errors.ts';
 import type { ReportDir } from '../report/reportDir.ts';
-import type { NodeResult, RunResult, StepResult } from '../report/result.ts';
+import type { CauseResult, NodeResult, RunResult, StepResult } from '../report/result.ts';
 import { Progress, type ProgressOut } from '../report/progress.ts';
 import { parseAccessLine, parseStallLine, type AccessEntry } from '../services/accessLog.ts';
 import type { AccelChoice } from '../vm/accel.ts';
@@ -26,11 +27,21 @@ import type { ScenarioPlan, Steps } from './plan.ts';
 import type { RunContext } from './runContext.ts';
 import * as steps from './steps.ts';
 import { SupervisedMachine } from './supervisor.ts';
+import { badConsoleEvent, consoleUnitFailure } from './terminal/consoleVerdicts.ts';
+import { flowUnits, type FlowUnits } from './terminal/flowUnits.ts';
+import { JournalVerdicts } from './terminal/journalVerdicts.ts';
+import { TerminalEvents } from './terminal/registry.ts';
+import { headline, type TerminalEvent } from './terminal/terminalEvent.ts';
 import type { NodeSpec } from './topology.ts';
+import { judgeVerdict, type Expectation } from './verdict.ts';
 import { formatMs, NodeFailed, type WaitEnv } from './waits.ts';
 
 export interface RunInput {
-  scenario: { name: string; description?: string; nodes: NodeSpec[]; expect?: { outcome: 'pass' | 'fail'; reasons?: string[] } };
+  scenario: { name: string; description?: string; nodes: NodeSpec[]; expect?: Expectation };
+  /** The flow's units and whether systemd restarts them (from the rendered templates): which failures are terminal. */
+  units?: FlowUnits;
+  /** Lint rule names found on the configs (what a reproducer's `lint` reasons match). */
+  lintRules?: string[];
   plan: ScenarioPlan;
   /** One machine per node, not yet powered on. */
   machines: NodeMachine[];
@@ -66,6 +77,19 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
   const consoles = new Map(nodes.map((n) => [n.name, new NodeConsole(n.name)]));
   const progress = new Progress(tracker, input.progress ?? { write: (t) => process.stdout.write(t), isTTY: process.stdout.isTTY }, { start });
   const failures: string[] = [];
+  const terminal = new TerminalEvents();
+  const units = input.units ?? flowUnits([]);
+  const journals = new Map(nodes.map((n) => [n.name, new NodeJournal(n.name)]));
+  const verdicts = nodes.map((n) => {
+    const v = new JournalVerdicts(n.name, units, (e) => terminal.report(e));
+    journals.get(n.name)!.subscribe((l) => v.feed(l.entry, l.boot, l.at));
+    return v;
+  });
+  terminal.subscribe((e) => {
+    log.add({ at: e.at, node: e.node, source: e.source === 'journal' ? 'journal' : e.source, kind: 'terminal', detail: headline(e), boot: e.boot });
+    progress.setStatus(e.node, `FAILED: ${e.unit ? `${e.unit} ${e.reason}` : e.reason}`);
+    progress.note(headline(e));
+  });
   const abort = new AbortController();
   const signal = input.signal ? AbortSignal.any([input.signal, abort.signal]) : abort.signal;
 
@@ -85,19 +109,24 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
   const machines = new Map<string, SupervisedMachine>();
   for (const m of input.machines) {
     const console = consoles.get(m.node)!;
-    console.subscribe((line) => consoleObservations(m.node, line, machines.get(m.node)?.isDiskBoot(line.boot) ?? false).forEach((o) => log.add(o)));
-    console.onFailure((f) => {
-      progress.setStatus(m.node, `FAILED: ${f.reason}`);
-      progress.note(`${m.node}: ${f.reason} on the console: ${f.lines[0] ?? ''}`);
+    console.subscribe((line) => {
+      consoleObservations(m.node, line, machines.get(m.node)?.isDiskBoot(line.boot) ?? false).forEach((o) => log.add(o));
+      const failed = consoleUnitFailure(m.node, line.boot, line.text, units, line.at);
+      if (failed) terminal.report(failed);
     });
-    machines.set(m.node, new SupervisedMachine(m, console, log, tracker, (err) => failures.push(`${m.node}: could not boot again: ${oneLine(err)}`)));
+    console.onFailure((f) => terminal.report(badConsoleEvent(m.node, f)));
+    const cannotBoot = (err: unknown): void => {
+      failures.push(`${m.node}: could not boot again: ${oneLine(err)}`);
+      terminal.report({ node: m.node, boot: m.boots + 1, at: Date.now(), reason: 'could not boot again', lines: [oneLine(err)], source: 'vm' });
+    };
+    machines.set(m.node, new SupervisedMachine(m, console, log, tracker, cannotBoot, journals.get(m.node)));
   }
 
   const waitEnv: WaitEnv = {
     scale: input.scale,
     phaseOf: (n) => tracker.phaseOf(n),
     consoleTail: (n, k) => consoles.get(n)?.tail(k) ?? [],
-    failureOf: (n) => consoles.get(n)?.failure,
+    failureOf: (n) => terminal.of(n),
     lastSeen: (n) => {
       const o = log.forNode(n).at(-1);
       return o && `${o.detail} (${o.source}, at ${formatMs(o.at - start)})`;
@@ -128,6 +157,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
   }
   stopPolling();
   stopStallWatch();
+  terminal.flush();
 
   // Evidence, also after a failed run: it explains the failure.
   progress.note('collecting evidence: SSH probes, API, etcd');
@@ -136,10 +166,11 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     input.access.cluster().catch((e: unknown): ClusterView => ({ nodes: [], error: oneLine(e) })),
   ]);
   const evidenceNodes = collected.map((c) => c.evidence);
-  const journals = collected.map((c) => c.journal);
+  const sshJournals = collected.map((c) => c.journal);
 
   for (const m of machines.values()) await m.dispose();
   for (const f of followers) await f.stop();
+  for (const v of verdicts) v.stop();
   progress.stop();
 
   const evidence: RunEvidence = {
@@ -162,8 +193,10 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
   const nodeResults: NodeResult[] = nodes.map((n, i) => {
     const m = machines.get(n.name)!;
     const consoleLogs = m.bootLogs.map((b) => input.report.copyLog(`logs/${n.name}.boot${b.boot}.console.log`, b.serialLog));
-    consoleLogs.push(input.report.writeText(`logs/${n.name}.journal.log`, journals[i] ?? ''));
-    const failure = consoles.get(n.name)?.failure;
+    const journal = journals.get(n.name)!;
+    for (const boot of journal.boots()) consoleLogs.push(input.report.writeText(`logs/${n.name}.boot${boot}.journal.log`, journal.text(boot)));
+    consoleLogs.push(input.report.writeText(`logs/${n.name}.journal.log`, sshJournals[i] ?? ''));
+    const failure = terminal.of(n.name);
     return {
       name: n.name,
       ip: n.ip,
@@ -185,6 +218,10 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
   input.report.writeText('logs/observations.jsonl', log.all().map((o) => JSON.stringify({ ...o, offsetMs: o.at - start })).join('\n') + '\n');
 
   const error = [runError, ...failures].filter(Boolean).join('\n') || undefined;
+  const outcome = error ? 'error' : assertions.every((a) => a.ok) ? 'pass' : 'fail';
+  const events = terminal.all();
+  const verdict = judgeVerdict(input.scenario.expect, { outcome, events, assertions, lintRules: input.lintRules ?? [] });
+  const toResult = (e: TerminalEvent): CauseResult => ({ node: e.node, boot: e.boot, ...(e.unit ? { unit: e.unit } : {}), reason: e.reason, lines: e.lines, source: e.source, offsetMs: e.at - start, headline: headline(e) });
   const finished = Date.now();
   const result: RunResult = {
     scenario: input.scenario.name,
@@ -192,8 +229,12 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     startedAt: new Date(start).toISOString(),
     finishedAt: new Date(finished).toISOString(),
     durationMs: finished - start,
-    outcome: error ? 'error' : assertions.every((a) => a.ok) ? 'pass' : 'fail',
+    outcome,
     expected: input.scenario.expect?.outcome ?? 'pass',
+    verdict,
+    ...(events[0] ? { cause: toResult(events[0]) } : {}),
+    consequences: consequencesOf(events, assertions, runError),
+    terminalEvents: events.map(toResult),
     ...(error ? { error } : {}),
     accel: input.accel,
     timeoutScale: input.scale,
@@ -203,7 +244,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     assertions,
     // What the scenario says should go wrong comes first, then the failed assertions' first findings, then lint.
     diagnosis: [
-      ...(input.scenario.expect?.outcome === 'fail' ? (input.scenario.expect.reasons ?? []).map((r) => `expected: ${r}`) : []),
+      ...verdict.reasons.map((r) => `expected: ${r.text} — ${r.seen ? 'seen' : 'NOT seen'}`),
       ...assertions.filter((a) => !a.ok).map((a) => `observed: ${a.name}: ${a.detail.split('\n').find((l) => /FAIL/.test(l)) ?? a.detail.split('\n')[0]}`),
       ...(input.diagnosis ?? []),
     ],
@@ -211,6 +252,19 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
   };
   input.report.writeResult(result);
   return result;
+}
+
+/**
+ * What followed the cause, named as consequences: the other terminal events, why the run stopped
+ * when that was not the cause itself, and the failed assertions' first findings.
+ */
+function consequencesOf(events: readonly TerminalEvent[], assertions: AssertionResult[], runError: string | undefined): string[] {
+  const out = events.slice(1).map((e) => headline(e));
+  const causeHeadline = events[0] && headline(events[0]);
+  const stop = runError?.split('\n')[0];
+  if (stop && !(causeHeadline && stop.startsWith(causeHeadline))) out.push(`run stopped: ${stop}`);
+  for (const a of assertions.filter((x) => !x.ok)) out.push(`${a.name}: ${a.detail.split('\n').find((l) => /FAIL/.test(l)) ?? a.detail.split('\n')[0]}`);
+  return out;
 }
 
 /** The plan's steps, each call timed and recorded (a failing step records its error and rethrows). */

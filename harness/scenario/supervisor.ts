@@ -1,4 +1,5 @@
 import type { NodeConsole } from '../guest/console.ts';
+import type { NodeJournal } from '../guest/nodeJournal.ts';
 import type { BootStart, MachineExit, NodeMachine } from './machine.ts';
 import type { ObservationLog } from './observations.ts';
 import type { PhaseTracker } from './phaseTracker.ts';
@@ -21,8 +22,11 @@ export class SupervisedMachine implements NodeMachine {
   readonly bootLogs: { boot: number; serialLog: string; how: string; at: number; fromDisk: boolean }[] = [];
   #onRestartError: (err: unknown) => void;
 
-  constructor(inner: NodeMachine, console: NodeConsole, log: ObservationLog, tracker: PhaseTracker, onRestartError: (err: unknown) => void) {
+  readonly #journal: NodeJournal | undefined;
+
+  constructor(inner: NodeMachine, console: NodeConsole, log: ObservationLog, tracker: PhaseTracker, onRestartError: (err: unknown) => void, journal?: NodeJournal) {
     this.#inner = inner;
+    this.#journal = journal;
     this.#console = console;
     this.#log = log;
     this.#tracker = tracker;
@@ -52,11 +56,12 @@ export class SupervisedMachine implements NodeMachine {
 
   async powerOn(how: string): Promise<BootStart> {
     // Read the previous boot's console to its end first: its last lines may prove `installing`.
-    await this.#console.poll();
+    await Promise.all([this.#console.poll(), this.#journal?.poll()]);
     const start = await this.#inner.powerOn(how);
     const fromDisk = start.boot >= 2 && this.#tracker.reached(this.node, 'installing');
     this.bootLogs.push({ ...start, fromDisk });
     await this.#console.follow(start.serialLog, start.boot);
+    if (start.journalLog) await this.#journal?.follow(start.journalLog, start.boot);
     this.#log.add({
       at: start.at,
       node: this.node,
@@ -109,5 +114,6 @@ export class SupervisedMachine implements NodeMachine {
     this.#disposed = true;
     await this.#inner.dispose();
     await this.#console.stop();
+    await this.#journal?.stop();
   }
 }

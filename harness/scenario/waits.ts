@@ -1,8 +1,9 @@
 import { connect as netConnect } from 'node:net';
-import type { ConsoleFailure, NodeConsole } from '../guest/console.ts';
+import type { NodeConsole } from '../guest/console.ts';
 import { LabError } from '../errors.ts';
 import type { PhaseTracker } from './phaseTracker.ts';
 import type { Phase } from './phases.ts';
+import { describe as describeEvent, type TerminalEvent } from './terminal/terminalEvent.ts';
 
 /**
  * A condition to wait for. `check` returns a value when done and undefined to keep waiting;
@@ -22,8 +23,8 @@ export interface WaitEnv {
   scale: number;
   phaseOf(node: string): Phase | undefined;
   consoleTail(node: string, n: number): string[];
-  /** A node whose console showed a bad line: waits on it stop at once. */
-  failureOf(node: string): ConsoleFailure | undefined;
+  /** A node's terminal event (a flow unit failed for good, a bad console line): waits on it stop at once. */
+  failureOf(node: string): TerminalEvent | undefined;
   /** The last thing the lab saw of the node, for a timeout on a node whose console is silent. */
   lastSeen?(node: string): string | undefined;
   signal?: AbortSignal;
@@ -47,16 +48,17 @@ export class WaitTimeout extends LabError {
   }
 }
 
-/** A node's console showed a bad-console line (panic, emergency shell, Ignition failed). */
+/** A node had a terminal event: the wait on it ends at once, quoting the event. */
 export class NodeFailed extends LabError {
   constructor(
     readonly node: string,
     readonly phase: Phase | undefined,
-    readonly failure: ConsoleFailure,
+    readonly event: TerminalEvent,
     readonly what?: string,
   ) {
-    const waiting = what ? ` while waiting for ${what}` : '';
-    super(`${node} (reached: ${phase ?? 'nothing yet'}): ${failure.reason} on the console${waiting}:\n${failure.lines.map((l) => `  | ${l}`).join('\n')}`);
+    const waiting = what ? ` (reached: ${phase ?? 'nothing yet'}; was waiting for ${what})` : ` (reached: ${phase ?? 'nothing yet'})`;
+    const [first, ...rest] = describeEvent(event).split('\n');
+    super([`${first}${waiting}`, ...rest].join('\n'));
     this.name = 'NodeFailed';
   }
 }

@@ -15,6 +15,8 @@ export interface QemuMachine {
   /** Direct kernel boot (tests that skip PXE). */
   direct?: { kernel: string; initrd: string; append: string };
   serialLog: string;
+  /** The second serial port (ttyS1), where the lab OS streams its journal. */
+  journalLog?: string;
   qmpSocket?: string;
   /** Exit instead of rebooting, so each boot is one QEMU process and a clear phase boundary. */
   noReboot: boolean;
@@ -30,6 +32,7 @@ export function qemuArgs(m: QemuMachine): string[] {
     '-nodefaults', '-no-user-config',
     '-display', 'none',
     '-serial', `file:${m.serialLog}`,
+    ...(m.journalLog ? ['-serial', `file:${m.journalLog}`] : []),
     // Early boot waits on entropy without it.
     '-device', 'virtio-rng-pci',
     // SeaBIOS never retries a failed network boot on its own; reboot-timeout turns "no bootable

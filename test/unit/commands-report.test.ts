@@ -13,7 +13,7 @@ describe('lab report', () => {
     writeFileSync(join(dir, 'result.json'), JSON.stringify(sampleResult()));
     const r = await execa('npx', ['tsx', 'harness/cli.ts', 'report', dir], { reject: false });
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toContain('three-node-ha: fail (300 s');
+    expect(r.stdout).toContain('three-node-ha: FAIL (300 s');
     expect(r.stdout).toContain('FAIL  no-reinstall');
     expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('<svg id="timeline"');
   });

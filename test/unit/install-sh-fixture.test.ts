@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installShFixturePath } from '../../harness/artifacts/installSh.ts';
+import { installShFixturePath, resolveInstallSh } from '../../harness/artifacts/installSh.ts';
 
 const FLATCAR = 'NAME="Flatcar Container Linux by Kinvolk"\nID=flatcar\nID_LIKE=coreos\nVERSION_ID=4593.2.0\n';
 
@@ -27,7 +27,7 @@ describe('install.sh fixture', () => {
   });
   afterEach(() => rmSync(t, { recursive: true, force: true }));
 
-  function run(o: { osRelease: string; selinuxDir: boolean; env?: Record<string, string>; args?: string[] }) {
+  function run(o: { osRelease: string; selinuxDir: boolean; env?: Record<string, string>; args?: string[]; script?: string }) {
     writeFileSync(join(t, 'os-release'), o.osRelease);
     const setup = [
       `mount --bind ${t}/os-release /etc/os-release`,
@@ -35,7 +35,7 @@ describe('install.sh fixture', () => {
       o.selinuxDir ? 'mkdir -p /usr/share/selinux' : 'true',
       // The script always cleans /etc/systemd/system/<unit>; keep the host's untouched.
       'mount -t tmpfs tmpfs /etc/systemd/system',
-      `exec sh ${installShFixturePath} "$@"`,
+      `exec sh ${o.script ?? installShFixturePath} "$@"`,
     ].join(' && ');
     const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', setup, 'install.sh', ...(o.args ?? [])], {
       encoding: 'utf8',
@@ -76,6 +76,18 @@ describe('install.sh fixture', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain('[ERROR]  Failed to find the k3s-selinux policy, please install:');
     expect(r.err).toContain('yum install -y https://rpm.rancher.io/k3s/stable/common/centos/8/noarch/k3s-selinux-1.2-2.el8.noarch.rpm');
+  });
+
+  it('carries the #13712 mode inside the script when asked for as fixture:pr13712 (the node runs it with only its unit\'s environment)', async () => {
+    const resolved = await resolveInstallSh({ kind: 'fixture', mode: 'pr13712' }, { cacheDir: join(t, 'cache') });
+    expect(resolved.description).toContain('pr13712 mode');
+    expect(resolved.path).not.toBe(installShFixturePath);
+    const r = run({ osRelease: FLATCAR, selinuxDir: true, script: resolved.path });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('[ERROR]  Failed to find the k3s-selinux policy, please install:');
+    // The same file again from the cache, and the plain fixture still takes the fixed branch.
+    expect((await resolveInstallSh({ kind: 'fixture', mode: 'pr13712' }, { cacheDir: join(t, 'cache') })).sha256).toBe(resolved.sha256);
+    expect(run({ osRelease: FLATCAR, selinuxDir: true }).code).toBe(0);
   });
 
   it('skips SELinux entirely where /usr/share/selinux does not exist', () => {

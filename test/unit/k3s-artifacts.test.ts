@@ -149,6 +149,8 @@ describe('artifact source words', () => {
 
   it('reads install.sh sources', () => {
     expect(parseInstallShSource('fixture')).toEqual({ kind: 'fixture' });
+    expect(parseInstallShSource('fixture:pr13712')).toEqual({ kind: 'fixture', mode: 'pr13712' });
+    expect(() => parseInstallShSource('fixture:pr99')).toThrow(/the fixture has no mode 'pr99' \(known: fixture:pr13712\)/);
     expect(parseInstallShSource('https://get.k3s.io')).toEqual({ kind: 'url', url: 'https://get.k3s.io' });
     expect(parseInstallShSource('v1.32.4+k3s1')).toEqual({ kind: 'ref', ref: 'v1.32.4+k3s1' });
     expect(parseInstallShSource('0efe2af1a735')).toEqual({ kind: 'ref', ref: '0efe2af1a735' });

@@ -40,7 +40,7 @@ describe('report.html in headless Chromium', () => {
     for (const a of result.assertions) {
       expect(html).toMatch(new RegExp(`<tr class="assertion" data-assertion="${a.name}" data-ok="${a.ok}">`));
     }
-    expect(html).toContain('id="outcome" class="badge fail">FAIL</span>');
+    expect(html).toContain('id="outcome" class="badge fail" data-outcome="fail">FAIL</span>');
 
     const png = join(dir, 'report.png');
     await execa(chromium, [...chromiumArgs(join(dir, 'profile-2')), `--screenshot=${png}`, '--window-size=1100,1400', '--hide-scrollbars', url], { timeout: 90_000 });

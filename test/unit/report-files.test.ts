@@ -20,7 +20,7 @@ describe('report files', () => {
 
   it('junit.xml has one testcase per step and assertion, failures counted', () => {
     const xml = junitXml(sampleResult());
-    expect(xml).toContain('<testsuite name="three-node-ha" tests="6" failures="1" errors="0"');
+    expect(xml).toContain('<testsuite name="three-node-ha" tests="7" failures="2" errors="0"');
     expect(xml).toContain('name="no-reinstall" time="0"><failure message="node-3: FAIL — pxelinux.cfg/0A000048 fetched 2×"');
     expect(xml).toContain('name="k3s-in-opt-bin"');
     const errored = junitXml(sampleResult({ outcome: 'error', error: 'node-2 (reached: installing): timed out <after> 8 min' }));
@@ -37,7 +37,7 @@ describe('report files', () => {
 
   it('report.html carries outcome, timeline, every assertion, durations and links', () => {
     const html = reportHtml(sampleResult());
-    expect(html).toContain('<span id="outcome" class="badge fail">FAIL</span>');
+    expect(html).toContain('<span id="outcome" class="badge fail" data-outcome="fail">FAIL</span>');
     expect(html).toContain('<svg id="timeline"');
     for (const a of sampleResult().assertions) expect(html).toContain(`data-assertion="${a.name}"`);
     expect(html).toContain('href="logs/node-3.boot2.console.log"');
@@ -46,9 +46,11 @@ describe('report files', () => {
   });
 
   it('exit code: 0 only for pass', () => {
-    expect(exitCodeOf(sampleResult({ outcome: 'pass' }))).toBe(0);
+    // The exit code follows the verdict: a pass, or a reproducer's expected failure, is 0.
+    expect(exitCodeOf(sampleResult({ outcome: 'pass', verdict: { kind: 'passed', ok: true, summary: 'PASS', reasons: [] } }))).toBe(0);
+    expect(exitCodeOf(sampleResult({ outcome: 'fail', expected: 'fail', verdict: { kind: 'reproduced', ok: true, summary: 'expected failure reproduced', reasons: [] } }))).toBe(0);
     expect(exitCodeOf(sampleResult())).toBe(1);
-    expect(exitCodeOf(sampleResult({ outcome: 'error' }))).toBe(1);
+    expect(exitCodeOf(sampleResult({ outcome: 'pass', expected: 'fail', verdict: { kind: 'passed-unexpectedly', ok: false, summary: 'FAIL: passed', reasons: [] } }))).toBe(1);
   });
 
   it('writes every file redacted: no token survives in any file of the report', () => {

@@ -34,6 +34,9 @@ export function sampleResult(over: Partial<RunResult> = {}): RunResult {
     durationMs: 300_000,
     outcome: 'fail',
     expected: 'pass',
+    verdict: { kind: 'failed', ok: false, summary: 'FAIL', reasons: [] },
+    consequences: ['no-reinstall: node-3: FAIL — pxelinux.cfg/0A000048 fetched 2×'],
+    terminalEvents: [],
     accel: { accel: 'tcg', reason: 'KVM probe hung (guests would hang): using TCG' },
     timeoutScale: 1.63,
     artifacts: [

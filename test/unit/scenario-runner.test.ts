@@ -173,13 +173,56 @@ describe('runner', () => {
     expect(result.outcome).toBe('pass');
   });
 
+  it("ends at a flow unit's failure in the journal stream and names it first: node, boot, unit, the tool's own lines", async () => {
+    // node-2's install.sh aborts as k3s PR #13712's does on Flatcar; node-1 would join.
+    const unit = 'k3s-install.service';
+    const pid1 = (MESSAGE: string, extra: Record<string, string> = {}) => ({ MESSAGE, UNIT: unit, SYSLOG_IDENTIFIER: 'systemd', _PID: '1', ...extra });
+    const out = (MESSAGE: string) => ({ MESSAGE, _SYSTEMD_UNIT: unit, SYSLOG_IDENTIFIER: 'sh', _PID: '473' });
+    const failing = (n: NodeSpec) => (boot: number): FakeEvent[] => {
+      if (boot !== 2) return healthyScript(n)(boot);
+      return [
+        { afterMs: 20, console: 'ignition[412]: Ignition finished successfully' },
+        { afterMs: 30, console: '         Starting k3s-install.service - Run K3s script...' },
+        { afterMs: 40, journal: out('[INFO]  Installing k3s to /opt/bin/k3s') },
+        { afterMs: 45, journal: out('[ERROR]  Failed to find the k3s-selinux policy, please install:') },
+        { afterMs: 46, journal: out('    yum install -y container-selinux') },
+        { afterMs: 50, journal: pid1("k3s-install.service: Failed with result 'exit-code'.") },
+        { afterMs: 51, journal: pid1('Failed to start k3s-install.service - Run K3s script.', { JOB_RESULT: 'failed' }) },
+        { afterMs: 52, console: '[FAILED] Failed to start k3s-install.service - Run K3s script.' },
+        // A probe's noise after the failure is never the cause.
+        { afterMs: 60, journal: { MESSAGE: 'sudo: unable to resolve host node-2: Temporary failure in name resolution', SYSLOG_IDENTIFIER: 'sudo', _PID: '600' } },
+      ];
+    };
+    const { input, report } = setup('unit-failed', installAndJoin, (n) => (n.name === 'node-2' ? failing(n) : healthyScript(n)));
+    const started = Date.now();
+    const result = await runScenario(input);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(result.cause).toMatchObject({ node: 'node-2', boot: 2, unit, reason: 'failed', source: 'journal' });
+    expect(result.cause!.lines).toEqual(['[ERROR]  Failed to find the k3s-selinux policy, please install:', '    yum install -y container-selinux']);
+    expect(result.verdict.summary).toBe('ERROR: node-2 boot 2: k3s-install.service failed: [ERROR]  Failed to find the k3s-selinux policy, please install:');
+    expect(result.terminalEvents).toHaveLength(1);
+    const junit = readFileSync(join(report.path, 'junit.xml'), 'utf8');
+    expect(junit).toContain('name="verdict" time=');
+    expect(junit).toContain('<failure message="ERROR: node-2 boot 2: k3s-install.service failed: [ERROR]  Failed to find the k3s-selinux policy');
+    const html = readFileSync(join(report.path, 'report.html'), 'utf8');
+    expect(html.indexOf('id="cause"')).toBeGreaterThan(0);
+    expect(html.indexOf('id="cause"')).toBeLessThan(html.indexOf('id="assertions"'));
+    expect(html).not.toMatch(/id="cause"[^<]*unable to resolve/);
+    // The streamed journal of every boot is in the report, as a person reads a journal.
+    expect(readFileSync(join(report.path, 'logs/node-2.boot2.journal.log'), 'utf8')).toContain('sh[473]: [ERROR]  Failed to find the k3s-selinux policy');
+  });
+
   it('fails a node at once on a kernel panic, quoting the console, and still writes the report', async () => {
     const { input, report } = setup('panic', installAndJoin, (n) => healthyScript(n, n.name === 'node-2' ? { panicInBoot: 2 } : {}));
     const started = Date.now();
     const result = await runScenario(input);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(result.outcome).toBe('error');
-    expect(result.error).toContain('node-2 (reached: rebooted): kernel panic on the console while waiting for phase first-boot');
+    expect(result.error).toContain('node-2 boot 2: kernel panic on the console: ');
+    expect(result.error).toContain('(reached: rebooted; was waiting for phase first-boot)');
+    // The cause comes first everywhere: result.json's cause and the verdict line name node and boot.
+    expect(result.cause).toMatchObject({ node: 'node-2', boot: 2, reason: 'kernel panic on the console', source: 'console' });
+    expect(result.verdict.summary).toMatch(/^ERROR: node-2 boot 2: kernel panic on the console: .*Kernel panic - not syncing/);
     expect(result.error).toContain('Unable to mount root fs');
     expect(result.nodes.find((n) => n.name === 'node-2')!.failure).toContain('kernel panic');
     // node-2 is not booted again after the panic, and its probes say why they could not run.

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { NodeConsole } from '../../harness/guest/console.ts';
 import { PhaseTracker } from '../../harness/scenario/phaseTracker.ts';
+import { badConsoleEvent } from '../../harness/scenario/terminal/consoleVerdicts.ts';
 import { timeoutScale } from '../../harness/scenario/timeoutScale.ts';
 import { NodeFailed, WaitTimeout, consoleLine, http200, phaseReached, portOpen, waitFor, waitForAll, type WaitEnv } from '../../harness/scenario/waits.ts';
 
@@ -12,7 +13,10 @@ function envFor(tracker: PhaseTracker, consoles: Record<string, NodeConsole>, sc
     scale,
     phaseOf: (n) => tracker.phaseOf(n),
     consoleTail: (n, k) => consoles[n]?.tail(k) ?? [],
-    failureOf: (n) => consoles[n]?.failure,
+    failureOf: (n) => {
+      const f = consoles[n]?.failure;
+      return f && badConsoleEvent(n, f);
+    },
   };
 }
 
@@ -51,7 +55,7 @@ describe('waits', () => {
     const err = await waitFor(phaseReached(tracker, 'node-1', 'live', 60_000), envFor(tracker, { 'node-1': con })).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(err).toBeInstanceOf(NodeFailed);
-    expect((err as Error).message).toContain('node-1 (reached: nothing yet): kernel panic on the console while waiting for phase live');
+    expect((err as Error).message.split('\n')[0]).toBe('node-1 boot 0: kernel panic on the console: [    4.1] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0) (reached: nothing yet; was waiting for phase live)');
     expect((err as Error).message).toContain('Unable to mount root fs');
     expect((err as Error).message).toContain('CPU: 0 PID: 1');
   });

@@ -7,7 +7,7 @@ import type { BootStart, MachineExit, NodeMachine } from '../../../harness/scena
 import type { NodeSpec } from '../../../harness/scenario/topology.ts';
 
 /** One timed thing a fake boot does: a console line, a service log line, or the guest rebooting. */
-export type FakeEvent = { afterMs: number } & ({ console: string } | { dnsmasq: string } | { http: string } | { reboot: true } | { k3sUp: true });
+export type FakeEvent = { afterMs: number } & ({ console: string } | { journal: Record<string, string> } | { dnsmasq: string } | { http: string } | { reboot: true } | { k3sUp: true });
 
 /**
  * A stand-in for a QEMU machine in runner tests: each boot plays a script, writing to the files
@@ -36,13 +36,16 @@ export class FakeMachine implements NodeMachine {
     this.boots += 1;
     const boot = this.boots;
     const serialLog = join(this.dir, `${this.node}.boot${boot}.serial.log`);
+    const journalLog = join(this.dir, `${this.node}.boot${boot}.journal.log`);
     writeFileSync(serialLog, '');
+    writeFileSync(journalLog, '');
     this.#running = true;
     this.#exit = new Promise((r) => (this.#resolveExit = r));
     for (const ev of this.script(boot)) {
       this.#timers.push(
         setTimeout(() => {
           if ('console' in ev) appendFileSync(serialLog, ev.console + '\n');
+          else if ('journal' in ev) appendFileSync(journalLog, JSON.stringify(ev.journal) + '\r\n');
           else if ('dnsmasq' in ev) appendFileSync(this.logs.dnsmasq, ev.dnsmasq + '\n');
           else if ('http' in ev) appendFileSync(this.logs.mirror, `${new Date().toISOString()} ${ev.http}\n`);
           else if ('k3sUp' in ev) this.world.up.add(this.node);
@@ -50,7 +53,7 @@ export class FakeMachine implements NodeMachine {
         }, ev.afterMs),
       );
     }
-    return { boot, serialLog, how, at: Date.now() };
+    return { boot, serialLog, journalLog, how, at: Date.now() };
   }
 
   #stop(signal: string | undefined): MachineExit {
