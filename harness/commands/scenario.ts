@@ -6,13 +6,15 @@ import { parseInstallShSource } from '../artifacts/sourceSpec.ts';
 import type { K3sSource } from '../artifacts/k3s.ts';
 import { exitCodeOf } from '../report/result.ts';
 import { verdictLines } from '../report/verdictText.ts';
-import { runLabScenario } from '../scenario/labRun.ts';
+import { runLabScenario, type KeptLab } from '../scenario/labRun.ts';
+import type { RunResult } from '../report/result.ts';
 import { listScenarios } from '../scenario/model.ts';
 import { formatProblems } from '../scenario/preflight.ts';
 import { parseTimeoutScale } from '../scenario/timeoutScale.ts';
 import type { LabCommand } from './types.ts';
 
-const usage = `usage: lab scenario <name> [--timeout-scale N] [--k3s-version vX.Y.Z+k3sN | --k3s-file PATH] [--install-sh PATH|URL|REF] [--online] [--reports DIR]
+const usage = `usage: lab scenario <name> [--timeout-scale N] [--k3s-version vX.Y.Z+k3sN | --k3s-file PATH] [--install-sh fixture[:MODE]|PATH|URL|REF] [--online] [--reports DIR] [--keep | --keep-on-failure]
+  --keep, --keep-on-failure  leave the lab and its nodes up after the verdict (always / when the run did not pass) and print how to get in; Ctrl-C tears it down
 scenarios: ${listScenarios().join(', ')}`;
 
 function k3sSource(version?: string, file?: string): K3sSource {
@@ -37,6 +39,8 @@ export const command: LabCommand = {
           'k3s-file': { type: 'string' },
           'install-sh': { type: 'string' },
           online: { type: 'boolean' },
+          keep: { type: 'boolean' },
+          'keep-on-failure': { type: 'boolean' },
           reports: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
@@ -55,7 +59,10 @@ export const command: LabCommand = {
       scale = parseTimeoutScale(values['timeout-scale']);
       if (scale === undefined) throw new UsageError(`--timeout-scale must be a positive number, not '${values['timeout-scale']}'`);
     }
+    if (values.keep && values['keep-on-failure']) throw new UsageError('give --keep or --keep-on-failure, not both');
+    const keep = values.keep ? ('always' as const) : values['keep-on-failure'] ? ('on-failure' as const) : undefined;
     const outcome = await runLabScenario({
+      ...(keep ? { keep, onKept: (how: KeptLab, result: RunResult, reportPath: string) => console.log([...verdictLines(result), `report: ${relative(process.cwd(), reportPath) || reportPath}/report.html`, ...keptLines(how)].join('\n')) } : {}),
       scenario: positionals[0]!,
       timeoutScale: scale,
       k3s: k3sSource(values['k3s-version'], values['k3s-file']),
@@ -73,3 +80,13 @@ export const command: LabCommand = {
     return exitCodeOf(result);
   },
 };
+
+/** How to get into a kept lab, as kola's --ssh-on-test-failure and Talos's --skip-teardown leave it. */
+function keptLines(how: KeptLab): string[] {
+  return [
+    'the lab is kept up; Ctrl-C tears it down. Get in with:',
+    `  shell in the lab's network:  ${how.nsenter} bash`,
+    ...how.nodes.map((n) => `  ssh to ${n.name}:  ${how.nsenter} ssh -i ${how.sshKey} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null core@${n.ip}`),
+    how.kubeconfig ? `  kubectl:  ${how.nsenter} kubectl --kubeconfig ${how.kubeconfig} get nodes` : '  kubectl: no kubeconfig (the API was never read)',
+  ];
+}

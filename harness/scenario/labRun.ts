@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveInstallSh, type InstallShSource } from '../artifacts/installSh.ts';
@@ -36,6 +36,20 @@ export interface LabRunOptions {
   /** MiB per VM: the live PXE system keeps its root in RAM. */
   memoryMiB?: number;
   progress?: ProgressOut;
+  /** Leave the lab and its nodes up after the verdict (always, or when the run did not pass), until a signal. */
+  keep?: 'always' | 'on-failure';
+  /** Told how to get into a kept lab (the command prints it). */
+  onKept?: (how: KeptLab, result: RunResult, reportPath: string) => void;
+}
+
+/** How a person gets into a lab kept up after its verdict. */
+export interface KeptLab {
+  nsenter: string;
+  /** The run's private key (0600), for user core on every node. */
+  sshKey: string;
+  nodes: { name: string; ip: string }[];
+  /** The init node's kubeconfig, when the API had been read; usable inside the lab's namespace. */
+  kubeconfig?: string;
 }
 
 export type LabRunOutcome = { kind: 'preflight'; problems: PreflightProblem[] } | { kind: 'ran'; result: RunResult; reportPath: string };
@@ -117,7 +131,13 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
       configs,
       diagnosis: findings.map((f) => `lint: ${formatFinding(f)}`),
       ...(opts.progress ? { progress: opts.progress } : {}),
+      ...(opts.keep ? { keepMachines: (o: RunResult['outcome']) => opts.keep === 'always' || o !== 'pass' } : {}),
     });
+    if (opts.keep === 'always' || (opts.keep === 'on-failure' && result.outcome !== 'pass')) {
+      opts.onKept?.(keptLab(dir, lab, key.privateKey, scenario.nodes, access.kubeconfig()), result, report.path);
+      // The lab stays up until SIGINT/SIGTERM/SIGHUP: the signal handler tears everything down.
+      await new Promise<never>(() => setInterval(() => {}, 1 << 30));
+    }
     return { kind: 'ran', result, reportPath: report.path };
   } finally {
     await access?.close();
@@ -135,4 +155,13 @@ function ignitionUnits(json: string): TemplateUnit[] {
   } catch {
     return [];
   }
+}
+
+/** Writes the run's key and kubeconfig where a person can use them, inside the run's own dir (removed at teardown). */
+function keptLab(dir: string, lab: Lab, privateKey: string, nodes: { name: string; ip: string }[], kubeconfig: string | undefined): KeptLab {
+  const sshKey = join(dir, 'id_ed25519');
+  writeFileSync(sshKey, privateKey.endsWith('\n') ? privateKey : `${privateKey}\n`, { mode: 0o600 });
+  const kubeconfigPath = kubeconfig ? join(dir, 'kubeconfig') : undefined;
+  if (kubeconfigPath) writeFileSync(kubeconfigPath, kubeconfig!, { mode: 0o600 });
+  return { nsenter: lab.nsenterCommand, sshKey, nodes: nodes.map((n) => ({ name: n.name, ip: n.ip })), ...(kubeconfigPath ? { kubeconfig: kubeconfigPath } : {}) };
 }

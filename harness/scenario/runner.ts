@@ -61,6 +61,8 @@ export interface RunInput {
   signal?: AbortSignal;
   /** How often the cluster API is polled for `joined` (ms). */
   apiPollMs?: number;
+  /** Leave the machines running after the verdict (--keep, --keep-on-failure): the caller ends them with the lab. */
+  keepMachines?: (outcome: RunResult['outcome']) => boolean;
 }
 
 /**
@@ -168,10 +170,6 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
   const evidenceNodes = collected.map((c) => c.evidence);
   const sshJournals = collected.map((c) => c.journal);
 
-  for (const m of machines.values()) await m.dispose();
-  for (const f of followers) await f.stop();
-  for (const v of verdicts) v.stop();
-  progress.stop();
 
   const evidence: RunEvidence = {
     nodes: evidenceNodes,
@@ -189,6 +187,14 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
       return { name, ok: false, detail: `the assertion itself failed: ${oneLine(err)}` };
     }
   });
+  const error = [runError, ...failures].filter(Boolean).join('\n') || undefined;
+  const outcome = error ? 'error' : assertions.every((a) => a.ok) ? 'pass' : 'fail';
+
+  // Kept machines go on running (and rebooting) until the caller takes the lab down.
+  if (!input.keepMachines?.(outcome)) for (const m of machines.values()) await m.dispose();
+  for (const f of followers) await f.stop();
+  for (const v of verdicts) v.stop();
+  progress.stop();
 
   const nodeResults: NodeResult[] = nodes.map((n, i) => {
     const m = machines.get(n.name)!;
@@ -217,8 +223,6 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
   };
   input.report.writeText('logs/observations.jsonl', log.all().map((o) => JSON.stringify({ ...o, offsetMs: o.at - start })).join('\n') + '\n');
 
-  const error = [runError, ...failures].filter(Boolean).join('\n') || undefined;
-  const outcome = error ? 'error' : assertions.every((a) => a.ok) ? 'pass' : 'fail';
   const events = terminal.all();
   const verdict = judgeVerdict(input.scenario.expect, { outcome, events, assertions, lintRules: input.lintRules ?? [] });
   const toResult = (e: TerminalEvent): CauseResult => ({ node: e.node, boot: e.boot, ...(e.unit ? { unit: e.unit } : {}), reason: e.reason, lines: e.lines, source: e.source, offsetMs: e.at - start, headline: headline(e) });

@@ -115,6 +115,11 @@ export class NetnsAccess implements LabAccess {
     return r.stdout;
   }
 
+  /** The init node's kubeconfig as fetched (its server pointed at the node's lab address), once the API was read. */
+  kubeconfig(): string | undefined {
+    return this.#kubeconfig?.replace(/server: https:\/\/[^\s]+/, `server: https://${this.initNode.ip}:${this.opts.apiPort ?? 6443}`);
+  }
+
   async cluster(opts: { etcd?: boolean } = {}): Promise<ClusterView> {
     this.#kubeconfig ??= await this.#rootFile('/etc/rancher/k3s/k3s.yaml');
     const server = `https://${this.initNode.ip}:${this.opts.apiPort ?? 6443}`;
