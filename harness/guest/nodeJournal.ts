@@ -52,6 +52,16 @@ export class NodeJournal {
     return () => this.#listeners.delete(listener);
   }
 
+  /** The first entry (from boot `sinceBoot` on) whose message matches. */
+  find(pattern: RegExp, sinceBoot = 0): JournalLine | undefined {
+    for (const boot of this.boots()) {
+      if (boot < sinceBoot) continue;
+      const hit = this.#byBoot.get(boot)!.find((l) => pattern.test(l.entry.message));
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
   boots(): number[] {
     return [...this.#byBoot.keys()].sort((a, b) => a - b);
   }

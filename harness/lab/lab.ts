@@ -2,10 +2,12 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabError } from '../errors.ts';
 import { stateRoot } from '../paths.ts';
-import type { Topology } from '../scenario/topology.ts';
+import type { NodeSpec, Topology } from '../scenario/topology.ts';
 import { startDnsmasq, type DnsmasqRun } from '../services/dnsmasq.ts';
 import type { MirrorMount } from '../services/mirror.ts';
 import { startMirrorProcess, type MirrorRun } from '../services/mirrorProcess.ts';
+import { writeMirrorFaults, type MirrorFaultRule } from '../services/mirrorFaults.ts';
+import { healPartition, partition, restoreDhcp, silenceDhcp } from './netFaults.ts';
 import { writeTftpTree, type TftpTree } from '../services/tftpTree.ts';
 import { startHelper, type Helper, type HelperSpec } from './helper.ts';
 import { clearImpairment, impair, setLink, type FaultMechanism, type Impairment } from './faults.ts';
@@ -61,6 +63,7 @@ export class Lab {
   mirror?: MirrorRun;
   private readonly teardown = new Teardown();
   private readonly helpers = new Set<Helper>();
+  private readonly mirrorRules: MirrorFaultRule[] = [];
   private unregisterSignals?: () => void;
   private downPromise?: Promise<void>;
   private building?: Promise<void>;
@@ -188,7 +191,7 @@ export class Lab {
       this.mirror = await startMirrorProcess({
         netns: this.netns,
         runDir: this.runDir,
-        mirror: { host: network.serverIp, port: network.mirrorPort, mounts: opts.mirrorMounts, accessLog: this.accessLog },
+        mirror: { host: network.serverIp, port: network.mirrorPort, mounts: opts.mirrorMounts, accessLog: this.accessLog, faultsFile: this.mirrorFaultsFile },
       });
       this.track(this.mirror.helper);
     }
@@ -232,6 +235,42 @@ export class Lab {
 
   async clearImpairment(nodeName: string): Promise<void> {
     await clearImpairment(this.netns, this.tapOf(nodeName));
+  }
+
+  /** Where the mirror reads its fault rules (mirrorFaults.ts); it lives and dies with the run dir. */
+  get mirrorFaultsFile(): string {
+    return join(this.runDir, 'mirror-faults.json');
+  }
+
+  /** The next `count` requests for `path` answer 404/503 or stall; rules add up until the run ends. */
+  addMirrorFault(rule: MirrorFaultRule): void {
+    this.mirrorRules.push(rule);
+    writeMirrorFaults(this.mirrorFaultsFile, this.mirrorRules);
+  }
+
+  /** Bridged traffic between the two sets of nodes is dropped both ways; replaces any partition. */
+  async partition(a: readonly string[], b: readonly string[]): Promise<void> {
+    const ipOf = (name: string) => this.nodeSpec(name).ip;
+    await partition(this.netns, a.map(ipOf), b.map(ipOf));
+  }
+
+  async healPartition(): Promise<void> {
+    await healPartition(this.netns);
+  }
+
+  /** dnsmasq never hears the node's DHCP requests until restoreDhcp. */
+  async silenceDhcp(nodeName: string): Promise<void> {
+    await silenceDhcp(this.netns, this.nodeSpec(nodeName).mac);
+  }
+
+  async restoreDhcp(nodeName: string): Promise<void> {
+    await restoreDhcp(this.netns, this.nodeSpec(nodeName).mac);
+  }
+
+  private nodeSpec(name: string): NodeSpec {
+    const n = this.topology.nodes.find((x) => x.name === name);
+    if (!n) throw new LabError(`no node ${name} in this lab (have: ${this.topology.nodes.map((x) => x.name).join(', ')})`);
+    return n;
   }
 
   /** Tears everything down, in reverse order of creation; safe to call more than once. */

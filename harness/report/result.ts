@@ -3,6 +3,7 @@ import type { PhaseMark } from '../scenario/phaseTracker.ts';
 import type { Phase } from '../scenario/phases.ts';
 import type { NodeRole } from '../scenario/topology.ts';
 import type { Verdict } from '../scenario/verdict.ts';
+import type { Availability } from '../scenario/availability.ts';
 
 /** What result.json holds: the whole run, machine-readable. Times are ISO strings; offsets are ms from the start. */
 export interface RunResult {
@@ -25,6 +26,8 @@ export interface RunResult {
   terminalEvents: CauseResult[];
   /** The harness error that ended the run early, in full (timeouts carry the console tail). */
   error?: string;
+  /** The Kubernetes API as a client saw it from its first answer on (polled each second). */
+  availability?: Availability;
   accel: { accel: string; reason: string };
   timeoutScale: number;
   /** Which parts ran: lab OS, k3s (double or real), install.sh, each with its sha256 when known. */
@@ -68,6 +71,8 @@ export interface NodeResult {
 
 export interface StepResult {
   name: string;
+  /** A fault the scenario put into the lab (drawn on the timeline). */
+  fault?: boolean;
   node?: string;
   offsetMs: number;
   durationMs: number;

@@ -16,6 +16,8 @@ export const phaseBudgetMs: Record<Phase, number> = {
   joined: 240_000,
 };
 
+/** After the last fault ends, until every node is Ready again (cluster-recovers). */
+export const recoveryBudgetMs = 400_000;
 /** A node reboot, from the reboot request until k3s serves again. */
 export const rebootBudgetMs = 300_000;
 /** A guest's clean shutdown after the power button, before the power is cut instead. */

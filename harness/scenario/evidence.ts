@@ -1,5 +1,6 @@
 import type { CommandResult } from '../guest/ssh.ts';
 import type { AccessEntry } from '../services/accessLog.ts';
+import type { ApiSample } from './availability.ts';
 import type { Observation } from './observations.ts';
 import type { NodeRole } from './topology.ts';
 
@@ -17,6 +18,12 @@ export interface RunEvidence {
   servedK3sSha256?: string;
   cluster?: ClusterView;
   observations: Observation[];
+  /** The API as polled through the run (once it first answered). */
+  apiSamples?: ApiSample[];
+  /** The fault steps: when each began and ended (ms since the epoch). */
+  faults?: { name: string; at: number; endAt: number }[];
+  /** How long after the last fault ended the cluster may take to be healthy (scaled). */
+  recoveryBudgetMs?: number;
 }
 
 export interface NodeEvidence {

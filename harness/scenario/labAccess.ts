@@ -10,6 +10,6 @@ import type { NodeSpec } from './topology.ts';
 export interface LabAccess {
   ssh(node: NodeSpec, command: string, opts?: { timeoutMs?: number }): Promise<CommandResult>;
   /** Nodes as the init node's API lists them and, unless `etcd: false`, etcd's members. */
-  cluster(opts?: { etcd?: boolean }): Promise<ClusterView>;
+  cluster(opts?: { etcd?: boolean; timeoutMs?: number }): Promise<ClusterView>;
   close(): Promise<void>;
 }

@@ -5,6 +5,8 @@ import { UsageError } from '../errors.ts';
 import { assertionByName, type AssertionName } from './assertions/index.ts';
 import { scenariosDir } from './model.ts';
 import type { Phase } from './phases.ts';
+import type { Impairment } from '../lab/faults.ts';
+import type { Moment } from './faultSteps.ts';
 import type { NodeSpec } from './topology.ts';
 
 /** The steps a scenario's function calls; each call is recorded as a step of the run. */
@@ -21,6 +23,26 @@ export interface Steps {
   giveClusterTime(baseMs: number): Promise<void>;
   /** A console line matching `pattern` on the node (any boot from `sinceBoot`, default all). */
   waitForConsole(node: string, pattern: RegExp, opts?: { sinceBoot?: number; baseTimeoutMs?: number }): Promise<void>;
+
+  // ---- faults: recorded as fault steps and drawn on the timeline; none waits for recovery ----
+  /** Every given node (default: all) loses power at once; power returns after `offMs` (default 10 s). */
+  powerOutage(opts?: { nodes?: string[]; offMs?: number }): Promise<void>;
+  /** At the moment (a phase, or a console/journal line), the node loses power; it returns after `offMs` (default 5 s). */
+  powerCutAt(node: string, moment: Moment, opts?: { offMs?: number }): Promise<void>;
+  linkDown(node: string): Promise<void>;
+  linkUp(node: string): Promise<void>;
+  degradeLink(node: string, imp: Impairment): Promise<void>;
+  restoreLink(node: string): Promise<void>;
+  partition(a: string[], b: string[]): Promise<void>;
+  heal(): Promise<void>;
+  silenceDhcp(node: string): Promise<void>;
+  restoreDhcp(node: string): Promise<void>;
+  /** The mirror answers the next `count` requests for `path` (a prefix) with 404/503, or never answers. */
+  mirrorFault(path: string, action: 404 | 503 | 'stall', count: number): Promise<void>;
+  /** Lets `baseMs` (scaled) pass: a fault held for a while. */
+  pause(baseMs: number): Promise<void>;
+  /** The API lists the node Ready (or NotReady) within `baseMs` (scaled). */
+  waitForNodeReady(node: string, ready: boolean, baseMs?: number): Promise<void>;
 }
 
 /**

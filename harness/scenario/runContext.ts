@@ -1,4 +1,6 @@
 import type { NodeConsole } from '../guest/console.ts';
+import type { NodeJournal } from '../guest/nodeJournal.ts';
+import type { LabFaults } from './faultPort.ts';
 import type { CommandResult } from '../guest/ssh.ts';
 import type { LabAccess } from './labAccess.ts';
 import type { NodeMachine } from './machine.ts';
@@ -12,6 +14,10 @@ export interface RunContext {
   nodes: NodeSpec[];
   machines: Map<string, NodeMachine>;
   consoles: Map<string, NodeConsole>;
+  /** Each node's streamed journal (empty for a machine without the stream). */
+  journals: Map<string, NodeJournal>;
+  /** The lab's network and boot-infrastructure faults; absent where no lab runs (unit tests without one). */
+  faults?: LabFaults;
   log: ObservationLog;
   tracker: PhaseTracker;
   waitEnv: WaitEnv;
@@ -25,6 +31,11 @@ export function nodeNamed(ctx: RunContext, name: string): NodeSpec {
   const node = ctx.nodes.find((n) => n.name === name);
   if (!node) throw new Error(`no node ${name} in this scenario (have: ${ctx.nodes.map((n) => n.name).join(', ')})`);
   return node;
+}
+
+export function faultsOf(ctx: RunContext): LabFaults {
+  if (!ctx.faults) throw new Error('this run has no lab to put faults into (network and mirror faults need one)');
+  return ctx.faults;
 }
 
 export function machineOf(ctx: RunContext, name: string): NodeMachine {

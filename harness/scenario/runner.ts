@@ -10,9 +10,8 @@ import { parseAccessLine, parseStallLine, type AccessEntry } from '../services/a
 import type { AccelChoice } from '../vm/accel.ts';
 import { assertionByName } from './assertions/index.ts';
 import type { AssertionResult } from './assertions/types.ts';
-import { pxeSilenceBudgetMs, pxeStallResets } from './budgets.ts';
+import { pxeSilenceBudgetMs, pxeStallResets, recoveryBudgetMs } from './budgets.ts';
 import { collectNode } from './collect.ts';
-import { firstServer } from './model.ts';
 import type { ClusterView, RunEvidence } from './evidence.ts';
 import type { LabAccess } from './labAccess.ts';
 import type { NodeMachine } from './machine.ts';
@@ -22,6 +21,10 @@ import { httpObservation, httpStallObservation } from './observe/httpEvents.ts';
 import { nodeIndex } from './observe/nodeIndex.ts';
 import { ObservationLog } from './observations.ts';
 import { PhaseTracker } from './phaseTracker.ts';
+import { pollCluster } from './apiPoller.ts';
+import type { LabFaults } from './faultPort.ts';
+import * as faultSteps from './faultSteps.ts';
+import { availabilityOf } from './availability.ts';
 import { watchPxeStalls } from './pxeStall.ts';
 import type { ScenarioPlan, Steps } from './plan.ts';
 import type { RunContext } from './runContext.ts';
@@ -61,6 +64,8 @@ export interface RunInput {
   signal?: AbortSignal;
   /** How often the cluster API is polled for `joined` (ms). */
   apiPollMs?: number;
+  /** The lab's network and mirror faults, for the scenario's fault steps. */
+  faults?: LabFaults;
   /** Leave the machines running after the verdict (--keep, --keep-on-failure): the caller ends them with the lab. */
   keepMachines?: (outcome: RunResult['outcome']) => boolean;
 }
@@ -139,6 +144,8 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     nodes,
     machines: machines as Map<string, NodeMachine>,
     consoles,
+    journals,
+    ...(input.faults ? { faults: input.faults } : {}),
     log,
     tracker,
     waitEnv,
@@ -147,7 +154,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     note: (text) => progress.note(text),
   };
 
-  const stopPolling = pollCluster(input.access, nodes, log, tracker, input.apiPollMs ?? 2_000, (t) => progress.note(t));
+  const apiPoll = pollCluster(input.access, nodes, log, tracker, input.apiPollMs ?? 2_000, (t) => progress.note(t));
   const stopStallWatch = watchPxeStalls({ machines, consoles, log, tracker, silenceMs: pxeSilenceBudgetMs * input.scale, maxResets: pxeStallResets, note: (t) => progress.note(t) });
   const stepResults: StepResult[] = [];
   let runError: string | undefined;
@@ -157,7 +164,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     runError = err instanceof Error ? err.message : String(err);
     progress.note(`run stopped: ${oneLine(err)}`);
   }
-  stopPolling();
+  apiPoll.stop();
   stopStallWatch();
   terminal.flush();
 
@@ -177,6 +184,9 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     dnsmasq: readLines(input.logs.dnsmasq),
     servedK3sSha256: input.servedK3sSha256,
     cluster,
+    apiSamples: [...apiPoll.samples],
+    faults: stepResults.filter((s) => s.fault).map((s) => ({ name: s.name, at: start + s.offsetMs, endAt: start + s.offsetMs + s.durationMs })),
+    recoveryBudgetMs: recoveryBudgetMs * input.scale,
     observations: [...log.all()],
   };
   const assertions: AssertionResult[] = input.plan.assertions.map((name) => {
@@ -224,6 +234,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
   input.report.writeText('logs/observations.jsonl', log.all().map((o) => JSON.stringify({ ...o, offsetMs: o.at - start })).join('\n') + '\n');
 
   const events = terminal.all();
+  const availability = availabilityOf(apiPoll.samples, start);
   const verdict = judgeVerdict(input.scenario.expect, { outcome, events, assertions, lintRules: input.lintRules ?? [] });
   const toResult = (e: TerminalEvent): CauseResult => ({ node: e.node, boot: e.boot, ...(e.unit ? { unit: e.unit } : {}), reason: e.reason, lines: e.lines, source: e.source, offsetMs: e.at - start, headline: headline(e) });
   const finished = Date.now();
@@ -240,6 +251,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     consequences: consequencesOf(events, assertions, runError),
     terminalEvents: events.map(toResult),
     ...(error ? { error } : {}),
+    ...(availability ? { availability } : {}),
     accel: input.accel,
     timeoutScale: input.scale,
     artifacts: input.artifacts,
@@ -273,17 +285,20 @@ function consequencesOf(events: readonly TerminalEvent[], assertions: AssertionR
 
 /** The plan's steps, each call timed and recorded (a failing step records its error and rethrows). */
 function recordedSteps(ctx: RunContext, start: number, out: StepResult[]): Steps {
-  const record = async (name: string, node: string | undefined, fn: () => Promise<void>): Promise<void> => {
+  const record = async (name: string, node: string | undefined, fn: () => Promise<unknown>, fault = false): Promise<void> => {
     const t0 = Date.now();
-    ctx.note(`step: ${name}`);
+    ctx.note(`${fault ? 'fault' : 'step'}: ${name}`);
+    const tag = { ...(fault ? { fault } : {}), ...(node ? { node } : {}) };
     try {
       await fn();
-      out.push({ name, ...(node ? { node } : {}), offsetMs: t0 - start, durationMs: Date.now() - t0, ok: true });
+      out.push({ name, ...tag, offsetMs: t0 - start, durationMs: Date.now() - t0, ok: true });
     } catch (err) {
-      out.push({ name, ...(node ? { node } : {}), offsetMs: t0 - start, durationMs: Date.now() - t0, ok: false, error: err instanceof Error ? err.message : String(err) });
+      out.push({ name, ...tag, offsetMs: t0 - start, durationMs: Date.now() - t0, ok: false, error: err instanceof Error ? err.message : String(err) });
       throw err;
     }
   };
+  const fault = (name: string, node: string | undefined, fn: () => Promise<unknown>) => record(name, node, fn, true);
+  const scaled = (ms: number) => ms * ctx.waitEnv.scale;
   return {
     nodes: ctx.nodes,
     bootAll: () => record('boot all nodes', undefined, () => steps.bootAll(ctx)),
@@ -294,53 +309,23 @@ function recordedSteps(ctx: RunContext, start: number, out: StepResult[]): Steps
     waitForClusterHealthy: () => record('wait for a healthy cluster', undefined, () => steps.waitForClusterHealthy(ctx)),
     giveClusterTime: (baseMs) => record(`give the cluster up to ${Math.round((baseMs * ctx.waitEnv.scale) / 1000)} s to form`, undefined, () => steps.giveClusterTime(ctx, baseMs)),
     waitForConsole: (node, pattern, opts) => record(`wait for ${pattern} on ${node}`, node, () => steps.waitForConsole(ctx, node, pattern, opts)),
-  };
-}
-
-/**
- * Polls the API while the scenario runs: a node the API lists proves k3s-ready (its k3s registered
- * it); listed Ready proves joined. Until the first server's console says k3s started there is no
- * kubeconfig to read yet, and each try costs that node an SSH handshake (seconds of CPU under TCG)
- * while it is busy starting k3s, so it tries only every 15 polls then, in case that line never comes.
- * Once k3s has started there, a failing poll is news (the run key refused, the API gone): each new
- * reason is noted once, so a run that cannot see its cluster says why long before its timeout.
- */
-function pollCluster(access: LabAccess, nodes: NodeSpec[], log: ObservationLog, tracker: PhaseTracker, everyMs: number, note: (text: string) => void): () => void {
-  const apiNode = firstServer({ nodes });
-  let stopped = false;
-  let busy = false;
-  let lastTry = 0;
-  let lastFailure: string | undefined;
-  const timer = setInterval(async () => {
-    if (busy || stopped || !nodes.some((n) => tracker.reached(n.name, 'k3s-install'))) return;
-    const apiUp = apiNode !== undefined && tracker.reached(apiNode.name, 'k3s-ready');
-    if (!apiUp && Date.now() - lastTry < everyMs * 15) return;
-    busy = true;
-    lastTry = Date.now();
-    try {
-      const view = await access.cluster({ etcd: false });
-      const at = Date.now();
-      for (const v of view.nodes) {
-        if (!nodes.some((n) => n.name === v.name)) continue;
-        if (!tracker.reached(v.name, 'k3s-ready')) log.add({ at, node: v.name, source: 'api', kind: 'api-listed', detail: `API lists ${v.name}`, phase: 'k3s-ready' });
-        if (v.ready && !tracker.reached(v.name, 'joined')) log.add({ at, node: v.name, source: 'api', kind: 'api-ready', detail: `API: ${v.name} Ready (${v.roles.join(',') || 'no roles'})`, phase: 'joined' });
-      }
-    } catch (err) {
-      // Before k3s started on the API node this is expected; the next poll tries again either way.
-      const why = oneLine(err);
-      if (apiUp && apiNode && why !== lastFailure) {
-        lastFailure = why;
-        log.add({ at: Date.now(), node: apiNode.name, source: 'api', kind: 'api-poll-failed', detail: `API poll failed: ${why}` });
-        note(`${apiNode.name}: k3s started, but the API poll failed: ${why}`);
-      }
-    } finally {
-      busy = false;
-    }
-  }, everyMs);
-  timer.unref();
-  return () => {
-    stopped = true;
-    clearInterval(timer);
+    powerOutage: (opts = {}) => {
+      const which = opts.nodes ?? ctx.nodes.map((n) => n.name);
+      const offMs = opts.offMs ?? 10_000;
+      return fault(`power outage: ${which.join(', ')} off for ${Math.round(offMs / 1000)} s`, which.length === 1 ? which[0] : undefined, () => faultSteps.powerOutage(ctx, which, offMs));
+    },
+    powerCutAt: (node, moment, opts = {}) => fault(`power cut ${node} at ${faultSteps.describeMoment(moment)}`, node, () => faultSteps.powerCutAt(ctx, node, moment, opts.offMs ?? 5_000)),
+    linkDown: (node) => fault(`link down ${node}`, node, () => faultSteps.linkDown(ctx, node)),
+    linkUp: (node) => fault(`link up ${node}`, node, () => faultSteps.linkUp(ctx, node)),
+    degradeLink: (node, imp) => fault(`degrade ${node}'s link (${[imp.delayMs !== undefined ? `delay ${imp.delayMs} ms` : '', imp.lossPercent !== undefined ? `loss ${imp.lossPercent} %` : ''].filter(Boolean).join(', ')})`, node, () => faultSteps.degradeLink(ctx, node, imp)),
+    restoreLink: (node) => fault(`restore ${node}'s link`, node, () => faultSteps.restoreLink(ctx, node)),
+    partition: (a, b) => fault(`partition ${a.join(', ')} | ${b.join(', ')}`, undefined, () => faultSteps.partition(ctx, a, b)),
+    heal: () => fault('heal the partition', undefined, () => faultSteps.heal(ctx)),
+    silenceDhcp: (node) => fault(`DHCP silent towards ${node}`, node, () => faultSteps.silenceDhcp(ctx, node)),
+    restoreDhcp: (node) => fault(`DHCP answers ${node} again`, node, () => faultSteps.restoreDhcp(ctx, node)),
+    mirrorFault: (path, action, count) => fault(`mirror: ${path} ${action === 'stall' ? 'stalls' : `answers ${action}`} for the next ${count} request${count === 1 ? '' : 's'}`, undefined, async () => faultSteps.mirrorFault(ctx, path, action, count)),
+    pause: (baseMs) => record(`pause ${Math.round(scaled(baseMs) / 1000)} s`, undefined, () => new Promise((r) => setTimeout(r, scaled(baseMs)))),
+    waitForNodeReady: (node, ready, baseMs = 300_000) => record(`wait for ${node} ${ready ? 'Ready' : 'NotReady'}`, node, () => faultSteps.waitForNodeReady(ctx, node, ready, baseMs)),
   };
 }
 

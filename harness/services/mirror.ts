@@ -6,6 +6,7 @@ import { extname, join, posix } from 'node:path';
 import { Transform } from 'node:stream';
 import { appendAccessEntry, appendStallLine } from './accessLog.ts';
 import { parseRange } from './httpRange.ts';
+import { MirrorFaults } from './mirrorFaults.ts';
 
 /**
  * One thing the mirror serves. A directory mount serves every file below `dir` under
@@ -24,6 +25,8 @@ export interface MirrorOptions {
   accessLog: string;
   /** A download that takes no data for this long gets a STALLED line (default 15 s). */
   stallAfterMs?: number;
+  /** Fault rules a scenario writes (see mirrorFaults.ts); re-read when the file changes. */
+  faultsFile?: string;
 }
 
 export interface Mirror {
@@ -135,6 +138,7 @@ export function buildMirror(opts: Omit<MirrorOptions, 'host' | 'port'>): Fastify
   const app = Fastify({ logger: false, exposeHeadRoutes: false, keepAliveTimeout: 5000 });
   const timing = new WeakMap<FastifyRequest, Timing>();
   const downloads = watchDownloads(opts.accessLog, opts.stallAfterMs ?? 15_000);
+  const faults = new MirrorFaults(opts.faultsFile);
   app.addHook('onClose', async () => downloads.stop());
 
   app.addHook('onRequest', async (req, reply) => {
@@ -157,6 +161,15 @@ export function buildMirror(opts: Omit<MirrorOptions, 'host' | 'port'>): Fastify
 
   const serve = async (req: FastifyRequest, reply: FastifyReply) => {
     const urlPath = req.url.split('?')[0] ?? '/';
+    const fault = faults.take(urlPath);
+    if (fault?.action === 'stall') {
+      // No answer: the request stays open until the client gives up (or the mirror closes). The
+      // access log then says 499, nginx's "client closed request", as nothing was ever sent.
+      reply.raw.statusCode = 499;
+      reply.hijack();
+      return;
+    }
+    if (fault) return reply.code(fault.action).type('text/plain').send(`lab fault ${fault.id}: ${fault.action === 404 ? 'not found' : 'service unavailable'}\n`);
     const file = resolveMountPath(opts.mounts, urlPath);
     const info = file ? await stat(file).catch(() => undefined) : undefined;
     if (!file || !info?.isFile()) return reply.code(404).type('text/plain').send(`not in the lab mirror: ${urlPath}\n`);

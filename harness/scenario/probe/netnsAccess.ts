@@ -120,10 +120,10 @@ export class NetnsAccess implements LabAccess {
     return this.#kubeconfig?.replace(/server: https:\/\/[^\s]+/, `server: https://${this.initNode.ip}:${this.opts.apiPort ?? 6443}`);
   }
 
-  async cluster(opts: { etcd?: boolean } = {}): Promise<ClusterView> {
+  async cluster(opts: { etcd?: boolean; timeoutMs?: number } = {}): Promise<ClusterView> {
     this.#kubeconfig ??= await this.#rootFile('/etc/rancher/k3s/k3s.yaml');
     const server = `https://${this.initNode.ip}:${this.opts.apiPort ?? 6443}`;
-    const apiTimeoutMs = this.opts.apiTimeoutMs ?? 30_000;
+    const apiTimeoutMs = opts.timeoutMs ?? this.opts.apiTimeoutMs ?? 30_000;
     const listed = await this.#request<{ name: string; ready: boolean; roles: string[]; lastHeartbeatTime?: string }[]>({ op: 'nodes', kubeconfig: this.#kubeconfig, server }, apiTimeoutMs);
     const view: ClusterView = { nodes: listed.map((n) => ({ name: n.name, ready: n.ready, roles: n.roles, ...(n.lastHeartbeatTime ? { lastHeartbeat: n.lastHeartbeatTime } : {}) })) };
     if (opts.etcd === false) return view;

@@ -1,0 +1,114 @@
+import type { Impairment } from '../lab/faults.ts';
+import type { MirrorFaultRule } from '../services/mirrorFaults.ts';
+import { phaseBudgetMs } from './budgets.ts';
+import type { Phase } from './phases.ts';
+import { faultsOf, machineOf, nodeNamed, type RunContext } from './runContext.ts';
+import { condition, waitFor } from './waits.ts';
+
+/**
+ * The fault steps: what a scenario does to the lab on purpose. Each is a small named function of
+ * the run context; the runner records it as a fault step (drawn on the report's timeline). None
+ * waits for the cluster to recover: the scenario says what it waits for next.
+ */
+
+/** When to cut a node's power: a phase it reaches, or a line its console or journal shows. */
+export type Moment = { phase: Phase } | { line: RegExp };
+
+export function describeMoment(m: Moment): string {
+  return 'phase' in m ? `phase ${m.phase}` : `the line ${m.line}`;
+}
+
+/** Cuts the power of the given nodes at once (QMP quit: no shutdown inside), then restores it. */
+export async function powerOutage(ctx: RunContext, nodes: readonly string[], offMs: number): Promise<void> {
+  for (const n of nodes) ctx.holdPower(nodeNamed(ctx, n).name, true);
+  await Promise.all(nodes.map((n) => machineOf(ctx, n).powerCut()));
+  await new Promise((r) => setTimeout(r, offMs));
+  for (const n of nodes) ctx.holdPower(n, false);
+  for (const n of nodes) await machineOf(ctx, n).powerOn(`power restored after ${Math.round(offMs / 1000)} s off`);
+}
+
+/** Waits for the moment on the node (from its current boot on), then cuts its power and restores it. */
+export async function powerCutAt(ctx: RunContext, node: string, moment: Moment, offMs: number): Promise<string> {
+  const machine = machineOf(ctx, node);
+  const sinceBoot = machine.boots;
+  const seen = await waitFor(
+    condition(
+      describeMoment(moment),
+      'phase' in moment ? phaseBudgetMs[moment.phase] * 3 : phaseBudgetMs.joined * 3,
+      async () => {
+        if ('phase' in moment) return ctx.tracker.reached(node, moment.phase) ? `phase ${moment.phase}` : undefined;
+        const consoleHit = ctx.consoles.get(node)?.find(moment.line);
+        if (consoleHit && consoleHit.boot >= sinceBoot) return `console: ${consoleHit.text.trim()}`;
+        const journalHit = ctx.journals.get(node)?.find(moment.line, sinceBoot);
+        return journalHit ? `journal: ${journalHit.entry.message.trim()}` : undefined;
+      },
+      { node, pollMs: 50 },
+    ),
+    ctx.waitEnv,
+  );
+  ctx.holdPower(node, true);
+  await machine.powerCut();
+  ctx.note(`${node}: power cut at ${seen}`);
+  await new Promise((r) => setTimeout(r, offMs));
+  ctx.holdPower(node, false);
+  await machine.powerOn(`power restored after a cut at ${describeMoment(moment)}`);
+  return seen;
+}
+
+export async function linkDown(ctx: RunContext, node: string): Promise<void> {
+  await faultsOf(ctx).linkDown(nodeNamed(ctx, node).name);
+}
+
+export async function linkUp(ctx: RunContext, node: string): Promise<void> {
+  await faultsOf(ctx).linkUp(nodeNamed(ctx, node).name);
+}
+
+export async function degradeLink(ctx: RunContext, node: string, imp: Impairment): Promise<void> {
+  const how = await faultsOf(ctx).impair(nodeNamed(ctx, node).name, imp);
+  ctx.note(`${node}: link degraded by ${how}`);
+}
+
+export async function restoreLink(ctx: RunContext, node: string): Promise<void> {
+  await faultsOf(ctx).clearImpairment(nodeNamed(ctx, node).name);
+}
+
+export async function partition(ctx: RunContext, a: readonly string[], b: readonly string[]): Promise<void> {
+  for (const n of [...a, ...b]) nodeNamed(ctx, n);
+  await faultsOf(ctx).partition(a, b);
+}
+
+export async function heal(ctx: RunContext): Promise<void> {
+  await faultsOf(ctx).healPartition();
+}
+
+export async function silenceDhcp(ctx: RunContext, node: string): Promise<void> {
+  await faultsOf(ctx).silenceDhcp(nodeNamed(ctx, node).name);
+}
+
+export async function restoreDhcp(ctx: RunContext, node: string): Promise<void> {
+  await faultsOf(ctx).restoreDhcp(nodeNamed(ctx, node).name);
+}
+
+let ruleSeq = 0;
+export function mirrorFault(ctx: RunContext, path: string, action: MirrorFaultRule['action'], count: number): void {
+  if (!path.startsWith('/')) throw new Error(`a mirror fault's path starts with / (got ${path})`);
+  if (!Number.isInteger(count) || count < 1) throw new Error(`a mirror fault takes 1 or more requests (got ${count})`);
+  faultsOf(ctx).addMirrorFault({ id: `f${++ruleSeq}`, path, action, count });
+}
+
+/** Every node listed Ready (or, with `ready: false`, listed NotReady) by the API. */
+export async function waitForNodeReady(ctx: RunContext, node: string, ready: boolean, baseMs: number): Promise<void> {
+  await waitFor(
+    condition(
+      `the API to list ${node} ${ready ? 'Ready' : 'NotReady'}`,
+      baseMs,
+      async () => {
+        const view = await ctx.access.cluster({ etcd: false, timeoutMs: 5_000 }).catch(() => undefined);
+        const listed = view?.nodes.find((n) => n.name === node);
+        return listed && listed.ready === ready ? true : undefined;
+      },
+      { pollMs: 2000 },
+    ),
+    ctx.waitEnv,
+  );
+}
