@@ -1,4 +1,5 @@
 import { phases } from '../scenario/phases.ts';
+import { formatAvailability } from '../scenario/availability.ts';
 import { formatMs } from '../scenario/waits.ts';
 import { xmlEscape as esc } from './junit.ts';
 import type { RunResult } from './result.ts';
@@ -66,6 +67,7 @@ ${result.error ? `<h2>Run stopped</h2><pre class="error" id="run-error">${esc(re
 ${result.diagnosis.length ? `<h2>Why</h2><ul id="diagnosis">${result.diagnosis.map((d) => `<li>${esc(d)}</li>`).join('')}</ul>` : ''}
 <h2>Timeline</h2>
 ${timelineSvg(result)}
+${result.availability ? `<p class="meta" id="availability">Kubernetes API, polled each second from its first answer: ${esc(formatAvailability(result.availability))}${result.availability.outages.length ? ` — outages: ${result.availability.outages.map((o) => `${formatMs(o.startMs)}–${formatMs(o.endMs)}`).join(', ')}` : ''}</p>` : ''}
 ${failures}
 <h2>Assertions</h2>
 <table id="assertions"><tr><th>assertion</th><th>result</th><th>detail</th></tr>

@@ -70,7 +70,21 @@ export function timelineSvg(result: RunResult): string {
     if (node.failure) parts.push(`<text x="${labelWidth + plotWidth + 4}" y="${y + 15}" fill="#b00020" font-weight="bold">✗</text>`);
     parts.push('</g>');
   });
-  for (const s of result.steps.filter((st) => st.node)) {
+  // Faults: a band from the fault's start to its end across the nodes it hit (all for a lab-wide one).
+  for (const f of result.steps.filter((st) => st.fault)) {
+    const rows = f.node ? [result.nodes.findIndex((n) => n.name === f.node)].filter((r) => r >= 0) : result.nodes.map((_, r) => r);
+    const fx = x(f.offsetMs);
+    const fw = Math.max(x(f.offsetMs + f.durationMs) - fx, 3);
+    for (const row of rows) {
+      parts.push(`<rect class="fault" x="${fx.toFixed(1)}" y="${top + row * rowHeight + 1}" width="${fw.toFixed(1)}" height="${rowHeight - 2}" fill="#b00020" fill-opacity="0.18" stroke="#b00020" stroke-width="1"><title>${xmlEscape(`fault: ${f.name} at ${label(f.offsetMs)} (${label(f.durationMs)})`)}</title></rect>`);
+    }
+  }
+  // API outages as seen by a client: a band under the rows.
+  for (const o of result.availability?.outages ?? []) {
+    const ox = x(o.startMs);
+    parts.push(`<rect class="api-outage" x="${ox.toFixed(1)}" y="${top + result.nodes.length * rowHeight + 2}" width="${Math.max(x(o.endMs) - ox, 2).toFixed(1)}" height="6" fill="#8a4b00"><title>${xmlEscape(`API unanswered from ${label(o.startMs)} to ${label(o.endMs)}`)}</title></rect>`);
+  }
+  for (const s of result.steps.filter((st) => st.node && !st.fault)) {
     const row = result.nodes.findIndex((n) => n.name === s.node);
     if (row < 0) continue;
     const sx = x(s.offsetMs);

@@ -1,3 +1,4 @@
+import { formatAvailability } from '../scenario/availability.ts';
 import type { RunResult } from './result.ts';
 
 /**
@@ -5,7 +6,7 @@ import type { RunResult } from './result.ts';
  * the cause's headline), the cause's further lines, the expected reasons of a reproducer, the
  * consequences, then each assertion.
  */
-export function verdictLines(result: Pick<RunResult, 'scenario' | 'verdict' | 'cause' | 'consequences' | 'assertions'>): string[] {
+export function verdictLines(result: Pick<RunResult, 'scenario' | 'verdict' | 'cause' | 'consequences' | 'assertions' | 'availability'>): string[] {
   const out = [`${result.scenario}: ${result.verdict.summary}`];
   for (const l of result.cause?.lines.slice(1) ?? []) out.push(`  | ${l}`);
   for (const r of result.verdict.reasons) out.push(`  expected: ${r.text} — ${r.seen ? 'seen' : 'NOT seen'}`);
@@ -14,5 +15,6 @@ export function verdictLines(result: Pick<RunResult, 'scenario' | 'verdict' | 'c
     for (const c of result.consequences) out.push(`  - ${c}`);
   }
   for (const a of result.assertions) out.push(`${a.ok ? 'pass' : 'FAIL'}  ${a.name}`);
+  if (result.availability) out.push(`API availability: ${formatAvailability(result.availability)}`);
   return out;
 }

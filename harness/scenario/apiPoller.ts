@@ -45,14 +45,14 @@ export function pollCluster(access: LabAccess, nodes: NodeSpec[], log: Observati
     try {
       const view = await access.cluster({ etcd: false, ...(sampling ? { timeoutMs: availabilityTimeoutMs } : {}) });
       const at = Date.now();
-      samples.push({ at: sentAt, ok: true, ready: view.nodes.filter((v) => v.ready).map((v) => v.name) });
+      samples.push({ at: sentAt, ok: true, nodes: view.nodes.map((v) => ({ name: v.name, ready: v.ready, ...(v.lastHeartbeat ? { heartbeat: v.lastHeartbeat } : {}) })) });
       for (const v of view.nodes) {
         if (!nodes.some((n) => n.name === v.name)) continue;
         if (!tracker.reached(v.name, 'k3s-ready')) log.add({ at, node: v.name, source: 'api', kind: 'api-listed', detail: `API lists ${v.name}`, phase: 'k3s-ready' });
         if (v.ready && !tracker.reached(v.name, 'joined')) log.add({ at, node: v.name, source: 'api', kind: 'api-ready', detail: `API: ${v.name} Ready (${v.roles.join(',') || 'no roles'})`, phase: 'joined' });
       }
     } catch (err) {
-      if (sampling) samples.push({ at: sentAt, ok: false, ready: [] });
+      if (sampling) samples.push({ at: sentAt, ok: false, nodes: [] });
       // Before k3s started on the API node this is expected; the next poll tries again either way.
       const why = oneLine(err);
       if (apiUp && apiNode && why !== lastFailure) {

@@ -7,8 +7,28 @@ export interface ApiSample {
   /** When the request was sent (ms since the epoch). */
   at: number;
   ok: boolean;
-  /** The nodes listed Ready in that answer. */
-  ready: string[];
+  /** The nodes as that answer listed them: Ready or not, and their last heartbeat (the API's clock). */
+  nodes: { name: string; ready: boolean; heartbeat?: string }[];
+}
+
+/**
+ * The nodes that are Ready *now* in a sample: listed Ready with a heartbeat newer than the newest
+ * one seen before `since`. After a power loss the API answers again before the other nodes do,
+ * and lists them Ready from their old heartbeats until the node monitor notices.
+ */
+export function freshlyReady(samples: readonly ApiSample[], since: number): (s: ApiSample) => string[] {
+  const before = new Map<string, number>();
+  for (const s of samples) {
+    if (s.at >= since) break;
+    for (const n of s.nodes) {
+      const t = n.heartbeat ? Date.parse(n.heartbeat) : Number.NaN;
+      if (!Number.isNaN(t)) before.set(n.name, Math.max(before.get(n.name) ?? 0, t));
+    }
+  }
+  return (s) =>
+    s.nodes
+      .filter((n) => n.ready && (!before.has(n.name) || (n.heartbeat !== undefined && Date.parse(n.heartbeat) > before.get(n.name)!)))
+      .map((n) => n.name);
 }
 
 export interface Availability {

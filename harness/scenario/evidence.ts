@@ -22,6 +22,8 @@ export interface RunEvidence {
   apiSamples?: ApiSample[];
   /** The fault steps: when each began and ended (ms since the epoch). */
   faults?: { name: string; at: number; endAt: number }[];
+  /** The mirror faults the scenario set. */
+  mirrorFaults?: { path: string; action: 404 | 503 | 'stall'; count: number }[];
   /** How long after the last fault ended the cluster may take to be healthy (scaled). */
   recoveryBudgetMs?: number;
 }

@@ -28,7 +28,7 @@ export async function powerOutage(ctx: RunContext, nodes: readonly string[], off
 }
 
 /** Waits for the moment on the node (from its current boot on), then cuts its power and restores it. */
-export async function powerCutAt(ctx: RunContext, node: string, moment: Moment, offMs: number): Promise<string> {
+export async function powerCutAt(ctx: RunContext, node: string, moment: Moment, offMs: number, afterMs = 0): Promise<string> {
   const machine = machineOf(ctx, node);
   const sinceBoot = machine.boots;
   const seen = await waitFor(
@@ -46,9 +46,10 @@ export async function powerCutAt(ctx: RunContext, node: string, moment: Moment, 
     ),
     ctx.waitEnv,
   );
+  if (afterMs > 0) await new Promise((r) => setTimeout(r, afterMs));
   ctx.holdPower(node, true);
   await machine.powerCut();
-  ctx.note(`${node}: power cut at ${seen}`);
+  ctx.note(`${node}: power cut ${afterMs > 0 ? `${Math.round(afterMs / 1000)} s after` : 'at'} ${seen}`);
   await new Promise((r) => setTimeout(r, offMs));
   ctx.holdPower(node, false);
   await machine.powerOn(`power restored after a cut at ${describeMoment(moment)}`);
@@ -63,9 +64,26 @@ export async function linkUp(ctx: RunContext, node: string): Promise<void> {
   await faultsOf(ctx).linkUp(nodeNamed(ctx, node).name);
 }
 
-export async function degradeLink(ctx: RunContext, node: string, imp: Impairment): Promise<void> {
-  const how = await faultsOf(ctx).impair(nodeNamed(ctx, node).name, imp);
-  ctx.note(`${node}: link degraded by ${how}`);
+/**
+ * Loss and delay on the node's link. A kernel without sch_netem can drop packets (nftables) but
+ * not delay them: the loss is applied alone and the run notes that the delay was not.
+ */
+export async function degradeLink(ctx: RunContext, node: string, imp: Impairment): Promise<string> {
+  const faults = faultsOf(ctx);
+  const name = nodeNamed(ctx, node).name;
+  try {
+    return `${await faults.impair(name, imp)}: ${describeImpairment(imp)}`;
+  } catch (err) {
+    if (!/sch_netem/.test(String(err)) || imp.lossPercent === undefined) throw err;
+    const lossOnly = { lossPercent: imp.lossPercent };
+    const how = await faults.impair(name, lossOnly);
+    ctx.note(`${node}: this kernel has no sch_netem: loss ${imp.lossPercent} % only, no delay`);
+    return `${how}: ${describeImpairment(lossOnly)} (no delay: the kernel has no sch_netem)`;
+  }
+}
+
+export function describeImpairment(imp: Impairment): string {
+  return [imp.delayMs !== undefined ? `delay ${imp.delayMs} ms${imp.jitterMs ? ` ± ${imp.jitterMs} ms` : ''}` : '', imp.lossPercent !== undefined ? `loss ${imp.lossPercent} %` : ''].filter(Boolean).join(', ');
 }
 
 export async function restoreLink(ctx: RunContext, node: string): Promise<void> {

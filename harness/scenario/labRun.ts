@@ -23,6 +23,7 @@ import { loadPlan } from './plan.ts';
 import { preflight, runTools, type PreflightProblem } from './preflight.ts';
 import { NetnsAccess } from './probe/netnsAccess.ts';
 import { runScenario } from './runner.ts';
+import type { LabFaults } from './faultPort.ts';
 import { flowUnits, type TemplateUnit } from './terminal/flowUnits.ts';
 import { timeoutScale } from './timeoutScale.ts';
 
@@ -115,6 +116,7 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
       scenario: { name: scenario.name, description: scenario.description, nodes: topologyOf(scenario).nodes, ...(scenario.expect ? { expect: scenario.expect } : {}) },
       units,
       lintRules: findings.map((f) => f.rule),
+      faults: labFaults(lab),
       plan,
       machines: scenario.nodes.map((n) => new LabMachine(lab!, n, { accel: accel.accel, memoryMiB, dir })),
       access,
@@ -164,4 +166,19 @@ function keptLab(dir: string, lab: Lab, privateKey: string, nodes: { name: strin
   const kubeconfigPath = kubeconfig ? join(dir, 'kubeconfig') : undefined;
   if (kubeconfigPath) writeFileSync(kubeconfigPath, kubeconfig!, { mode: 0o600 });
   return { nsenter: lab.nsenterCommand, sshKey, nodes: nodes.map((n) => ({ name: n.name, ip: n.ip })), ...(kubeconfigPath ? { kubeconfig: kubeconfigPath } : {}) };
+}
+
+/** The lab as the fault steps see it. */
+function labFaults(lab: Lab): LabFaults {
+  return {
+    linkDown: (n) => lab.linkDown(n),
+    linkUp: (n) => lab.linkUp(n),
+    impair: (n, imp) => lab.impair(n, imp),
+    clearImpairment: (n) => lab.clearImpairment(n),
+    partition: (a, b) => lab.partition(a, b),
+    healPartition: () => lab.healPartition(),
+    silenceDhcp: (n) => lab.silenceDhcp(n),
+    restoreDhcp: (n) => lab.restoreDhcp(n),
+    addMirrorFault: (rule) => lab.addMirrorFault(rule),
+  };
 }

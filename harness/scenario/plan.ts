@@ -28,7 +28,7 @@ export interface Steps {
   /** Every given node (default: all) loses power at once; power returns after `offMs` (default 10 s). */
   powerOutage(opts?: { nodes?: string[]; offMs?: number }): Promise<void>;
   /** At the moment (a phase, or a console/journal line), the node loses power; it returns after `offMs` (default 5 s). */
-  powerCutAt(node: string, moment: Moment, opts?: { offMs?: number }): Promise<void>;
+  powerCutAt(node: string, moment: Moment, opts?: { offMs?: number; afterMs?: number }): Promise<void>;
   linkDown(node: string): Promise<void>;
   linkUp(node: string): Promise<void>;
   degradeLink(node: string, imp: Impairment): Promise<void>;
@@ -41,6 +41,11 @@ export interface Steps {
   mirrorFault(path: string, action: 404 | 503 | 'stall', count: number): Promise<void>;
   /** Lets `baseMs` (scaled) pass: a fault held for a while. */
   pause(baseMs: number): Promise<void>;
+  /**
+   * After a fault: every node Ready with a heartbeat newer than before the last fault, and etcd
+   * members = servers (the API lists nodes Ready from old heartbeats until the node monitor notices).
+   */
+  waitForRecovery(): Promise<void>;
   /** The API lists the node Ready (or NotReady) within `baseMs` (scaled). */
   waitForNodeReady(node: string, ready: boolean, baseMs?: number): Promise<void>;
 }

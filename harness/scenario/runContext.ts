@@ -1,6 +1,7 @@
 import type { NodeConsole } from '../guest/console.ts';
 import type { NodeJournal } from '../guest/nodeJournal.ts';
 import type { LabFaults } from './faultPort.ts';
+import type { ApiSample } from './availability.ts';
 import type { CommandResult } from '../guest/ssh.ts';
 import type { LabAccess } from './labAccess.ts';
 import type { NodeMachine } from './machine.ts';
@@ -24,6 +25,8 @@ export interface RunContext {
   access: LabAccess;
   /** Keeps a node powered off after its QEMU exits (power cut) instead of booting it again. */
   holdPower(node: string, hold: boolean): void;
+  /** The API as polled so far (from its first answer on). */
+  apiSamples(): readonly ApiSample[];
   note(text: string): void;
 }
 

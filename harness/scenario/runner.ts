@@ -140,6 +140,8 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     },
     signal,
   };
+  // Before the context: its steps read the samples.
+  const apiPoll = pollCluster(input.access, nodes, log, tracker, input.apiPollMs ?? 2_000, (t) => progress.note(t));
   const ctx: RunContext = {
     nodes,
     machines: machines as Map<string, NodeMachine>,
@@ -151,15 +153,16 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     waitEnv,
     access: input.access,
     holdPower: (node, hold) => machines.get(node)?.hold(hold),
+    apiSamples: () => apiPoll.samples,
     note: (text) => progress.note(text),
   };
 
-  const apiPoll = pollCluster(input.access, nodes, log, tracker, input.apiPollMs ?? 2_000, (t) => progress.note(t));
   const stopStallWatch = watchPxeStalls({ machines, consoles, log, tracker, silenceMs: pxeSilenceBudgetMs * input.scale, maxResets: pxeStallResets, note: (t) => progress.note(t) });
   const stepResults: StepResult[] = [];
+  const mirrorFaults: NonNullable<RunEvidence['mirrorFaults']> = [];
   let runError: string | undefined;
   try {
-    await input.plan.run(recordedSteps(ctx, start, stepResults));
+    await input.plan.run(recordedSteps(ctx, start, stepResults, mirrorFaults));
   } catch (err) {
     runError = err instanceof Error ? err.message : String(err);
     progress.note(`run stopped: ${oneLine(err)}`);
@@ -187,6 +190,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     apiSamples: [...apiPoll.samples],
     faults: stepResults.filter((s) => s.fault).map((s) => ({ name: s.name, at: start + s.offsetMs, endAt: start + s.offsetMs + s.durationMs })),
     recoveryBudgetMs: recoveryBudgetMs * input.scale,
+    mirrorFaults,
     observations: [...log.all()],
   };
   const assertions: AssertionResult[] = input.plan.assertions.map((name) => {
@@ -284,7 +288,7 @@ function consequencesOf(events: readonly TerminalEvent[], assertions: AssertionR
 }
 
 /** The plan's steps, each call timed and recorded (a failing step records its error and rethrows). */
-function recordedSteps(ctx: RunContext, start: number, out: StepResult[]): Steps {
+function recordedSteps(ctx: RunContext, start: number, out: StepResult[], mirrorFaults: NonNullable<RunEvidence['mirrorFaults']>): Steps {
   const record = async (name: string, node: string | undefined, fn: () => Promise<unknown>, fault = false): Promise<void> => {
     const t0 = Date.now();
     ctx.note(`${fault ? 'fault' : 'step'}: ${name}`);
@@ -314,17 +318,24 @@ function recordedSteps(ctx: RunContext, start: number, out: StepResult[]): Steps
       const offMs = opts.offMs ?? 10_000;
       return fault(`power outage: ${which.join(', ')} off for ${Math.round(offMs / 1000)} s`, which.length === 1 ? which[0] : undefined, () => faultSteps.powerOutage(ctx, which, offMs));
     },
-    powerCutAt: (node, moment, opts = {}) => fault(`power cut ${node} at ${faultSteps.describeMoment(moment)}`, node, () => faultSteps.powerCutAt(ctx, node, moment, opts.offMs ?? 5_000)),
+    powerCutAt: (node, moment, opts = {}) => fault(`power cut ${node} ${opts.afterMs ? `${Math.round(opts.afterMs / 1000)} s after` : 'at'} ${faultSteps.describeMoment(moment)}`, node, () => faultSteps.powerCutAt(ctx, node, moment, opts.offMs ?? 5_000, opts.afterMs)),
     linkDown: (node) => fault(`link down ${node}`, node, () => faultSteps.linkDown(ctx, node)),
     linkUp: (node) => fault(`link up ${node}`, node, () => faultSteps.linkUp(ctx, node)),
-    degradeLink: (node, imp) => fault(`degrade ${node}'s link (${[imp.delayMs !== undefined ? `delay ${imp.delayMs} ms` : '', imp.lossPercent !== undefined ? `loss ${imp.lossPercent} %` : ''].filter(Boolean).join(', ')})`, node, () => faultSteps.degradeLink(ctx, node, imp)),
+    degradeLink: (node, imp) => fault(`degrade ${node}'s link (${faultSteps.describeImpairment(imp)})`, node, () => faultSteps.degradeLink(ctx, node, imp)),
     restoreLink: (node) => fault(`restore ${node}'s link`, node, () => faultSteps.restoreLink(ctx, node)),
     partition: (a, b) => fault(`partition ${a.join(', ')} | ${b.join(', ')}`, undefined, () => faultSteps.partition(ctx, a, b)),
     heal: () => fault('heal the partition', undefined, () => faultSteps.heal(ctx)),
     silenceDhcp: (node) => fault(`DHCP silent towards ${node}`, node, () => faultSteps.silenceDhcp(ctx, node)),
     restoreDhcp: (node) => fault(`DHCP answers ${node} again`, node, () => faultSteps.restoreDhcp(ctx, node)),
-    mirrorFault: (path, action, count) => fault(`mirror: ${path} ${action === 'stall' ? 'stalls' : `answers ${action}`} for the next ${count} request${count === 1 ? '' : 's'}`, undefined, async () => faultSteps.mirrorFault(ctx, path, action, count)),
+    mirrorFault: (path, action, count) => fault(`mirror: ${path} ${action === 'stall' ? 'stalls' : `answers ${action}`} for the next ${count} request${count === 1 ? '' : 's'}`, undefined, async () => {
+      faultSteps.mirrorFault(ctx, path, action, count);
+      mirrorFaults.push({ path, action, count });
+    }),
     pause: (baseMs) => record(`pause ${Math.round(scaled(baseMs) / 1000)} s`, undefined, () => new Promise((r) => setTimeout(r, scaled(baseMs)))),
+    waitForRecovery: () => {
+      const lastFault = out.filter((s) => s.fault).at(-1);
+      return record('wait for the cluster to recover', undefined, () => steps.waitForRecovery(ctx, lastFault ? start + lastFault.offsetMs : Date.now()));
+    },
     waitForNodeReady: (node, ready, baseMs = 300_000) => record(`wait for ${node} ${ready ? 'Ready' : 'NotReady'}`, node, () => faultSteps.waitForNodeReady(ctx, node, ready, baseMs)),
   };
 }

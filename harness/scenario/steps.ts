@@ -1,4 +1,5 @@
-import { phaseBudgetMs, rebootBudgetMs, shutdownBudgetMs } from './budgets.ts';
+import { phaseBudgetMs, rebootBudgetMs, recoveryBudgetMs, shutdownBudgetMs } from './budgets.ts';
+import { freshlyReady } from './availability.ts';
 import type { ClusterView } from './evidence.ts';
 import { phaseIndex, phases, type Phase } from './phases.ts';
 import { machineOf, nodeNamed, sshRoot, type RunContext } from './runContext.ts';
@@ -116,6 +117,28 @@ function healthy(view: ClusterView, ctx: RunContext): boolean {
 export async function waitForClusterHealthy(ctx: RunContext, baseMs = rebootBudgetMs): Promise<void> {
   await waitFor(
     condition('every node Ready in the API and etcd members = servers', baseMs, async () => (healthy(await ctx.access.cluster().catch((e: unknown) => ({ nodes: [], error: String(e) })), ctx) ? true : undefined), { pollMs: 5000 }),
+    ctx.waitEnv,
+  );
+}
+
+/**
+ * Every node Ready with a heartbeat newer than the newest seen before `since` (the last fault's
+ * start), and as many etcd members as servers, within the recovery budget.
+ */
+export async function waitForRecovery(ctx: RunContext, since: number): Promise<void> {
+  await waitFor(
+    condition(
+      'every node Ready again (heartbeats newer than before the fault) and etcd members = servers',
+      recoveryBudgetMs,
+      async () => {
+        const view = await ctx.access.cluster({ timeoutMs: 10_000 }).catch(() => undefined);
+        if (!view || view.error) return undefined;
+        const fresh = freshlyReady(ctx.apiSamples(), since)({ at: Date.now(), ok: true, nodes: view.nodes.map((n) => ({ name: n.name, ready: n.ready, ...(n.lastHeartbeat ? { heartbeat: n.lastHeartbeat } : {}) })) });
+        const servers = ctx.nodes.filter((n) => n.role !== 'agent').length;
+        return ctx.nodes.every((n) => fresh.includes(n.name)) && (view.etcdMembers?.length ?? 0) === servers ? true : undefined;
+      },
+      { pollMs: 5000 },
+    ),
     ctx.waitEnv,
   );
 }

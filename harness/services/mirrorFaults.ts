@@ -24,7 +24,8 @@ export function writeMirrorFaults(file: string, rules: readonly MirrorFaultRule[
 
 /** The mirror's side: which fault (if any) a request meets now. */
 export class MirrorFaults {
-  #mtimeMs = -1;
+  /** Each write is a rename, so a new inode: the key changes even within one mtime tick. */
+  #version = '';
   #rules: MirrorFaultRule[] = [];
   readonly #spent = new Map<string, number>();
 
@@ -32,15 +33,16 @@ export class MirrorFaults {
 
   #load(): void {
     if (!this.file) return;
-    let mtimeMs: number;
+    let version: string;
     try {
-      mtimeMs = statSync(this.file).mtimeMs;
+      const st = statSync(this.file);
+      version = `${st.ino}:${st.mtimeMs}`;
     } catch {
       this.#rules = [];
       return;
     }
-    if (mtimeMs === this.#mtimeMs) return;
-    this.#mtimeMs = mtimeMs;
+    if (version === this.#version) return;
+    this.#version = version;
     try {
       const rules = JSON.parse(readFileSync(this.file, 'utf8')) as MirrorFaultRule[];
       this.#rules = Array.isArray(rules) ? rules : [];

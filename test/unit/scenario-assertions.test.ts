@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { clusterRecovers } from '../../harness/scenario/assertions/clusterRecovers.ts';
 import { allNodesJoined } from '../../harness/scenario/assertions/allNodesJoined.ts';
 import { assertions } from '../../harness/scenario/assertions/index.ts';
 import { k3sInOptBin } from '../../harness/scenario/assertions/k3sInOptBin.ts';
@@ -55,7 +56,7 @@ const three = () => [goodNode('node-1', '10.0.0.70', 'init'), goodNode('node-2',
 
 describe('assertions', () => {
   it('are registered by their names', () => {
-    expect(assertions.map((a) => a.name)).toEqual(['usr-local-bin-read-only', 'k3s-in-opt-bin', 'k3s-install-ran-once', 'all-nodes-joined', 'no-reinstall']);
+    expect(assertions.map((a) => a.name)).toEqual(['usr-local-bin-read-only', 'k3s-in-opt-bin', 'k3s-install-ran-once', 'all-nodes-joined', 'no-reinstall', 'cluster-recovers', 'api-kept-answering', 'mirror-fault-met']);
   });
 
   it('usr-local-bin-read-only needs both the SSH touch and install.sh output', () => {
@@ -84,15 +85,39 @@ describe('assertions', () => {
     expect(r.detail).toContain('node-3: FAIL — /opt/bin/k3s missing');
   });
 
-  it('k3s-install-ran-once wants ≥ 3 boots: ran in the first, skipped by condition after', () => {
+  it('k3s-install-ran-once wants ≥ 2 boots: ran in the first, skipped by condition after', () => {
     const journal = [...firstBootJournal, skipped(boots[1]!), skipped(boots[2]!)];
     expect(k3sInstallRanOnce.check(evidence([goodNode('node-1', '10.0.0.70', 'init', journal, 3)]))).toMatchObject({ ok: true, detail: 'node-1: ok — boot 1: ran, boot 2: skipped, boot 3: skipped' });
     const tooFew = k3sInstallRanOnce.check(evidence([goodNode('node-1', '10.0.0.70', 'init', firstBootJournal, 1)]));
     expect(tooFew.ok).toBe(false);
-    expect(tooFew.detail).toContain('only 1 boot(s) in the journal');
+    expect(tooFew.detail).toContain('only 1 boot(s) in the journal, need ≥ 2');
+    expect(k3sInstallRanOnce.check(evidence([goodNode('node-1', '10.0.0.70', 'init', [...firstBootJournal, skipped(boots[1]!)], 2)])).ok).toBe(true);
     const again = [...firstBootJournal, skipped(boots[1]!), j(boots[2]!, 'Starting k3s-install.service - Install k3s...', { UNIT: 'k3s-install.service' })];
     expect(k3sInstallRanOnce.check(evidence([goodNode('node-1', '10.0.0.70', 'init', again, 3)])).detail).toContain('boot 3: ran');
     expect(k3sInstallRanOnce.check(evidence([goodNode('node-1', '10.0.0.70', 'init', again, 3)])).ok).toBe(false);
+  });
+
+  it('cluster-recovers: every node Ready again within the budget after the last fault, etcd whole at the end', () => {
+    const t0 = 1_000_000;
+    const all = ['node-1', 'node-2', 'node-3'];
+    const faults = [{ name: 'power outage: node-1, node-2, node-3 off for 10 s', at: t0, endAt: t0 + 10_000 }];
+    const hb = (dt: number) => new Date(t0 + dt).toISOString();
+    const sample = (dt: number, ok: boolean, ready = all, heartbeat = dt) => ({ at: t0 + dt, ok, nodes: ok ? all.map((name) => ({ name, ready: ready.includes(name), heartbeat: hb(heartbeat) })) : [] });
+    // Before the outage every node had beaten; right after it, the API lists them Ready from those old beats.
+    const before = sample(-2_000, true);
+    const stale = { ...sample(60_000, true), nodes: all.map((name) => ({ name, ready: true, heartbeat: hb(-2_000) })) };
+    const good = evidence(three(), { faults, recoveryBudgetMs: 300_000, apiSamples: [before, sample(5_000, false), sample(20_000, false), stale, sample(95_000, true, ['node-1']), sample(120_000, true)] });
+    expect(clusterRecovers.check(good)).toMatchObject({ ok: true });
+    expect(clusterRecovers.check(good).detail).toContain('ok — every node Ready 110 s after "power outage: node-1, node-2, node-3 off for 10 s" ended (budget 300 s)');
+    const slow = evidence(three(), { faults, recoveryBudgetMs: 60_000, apiSamples: good.apiSamples });
+    expect(clusterRecovers.check(slow).detail).toContain('FAIL — every node Ready 110 s after');
+    const never = evidence(three(), { faults, recoveryBudgetMs: 300_000, apiSamples: [before, stale, sample(95_000, true, ['node-1', 'node-2'])] });
+    expect(clusterRecovers.check(never).detail).toContain('FAIL — never all Ready after "power outage');
+    expect(clusterRecovers.check(never).detail).toContain('last answer listed Ready: node-1, node-2');
+    expect(clusterRecovers.check(evidence(three())).detail).toContain('the run put no fault into the lab');
+    const split = evidence(three(), { faults, recoveryBudgetMs: 300_000, apiSamples: good.apiSamples });
+    split.cluster!.etcdMembers = ['node-1', 'node-2'];
+    expect(clusterRecovers.check(split).ok).toBe(false);
   });
 
   it('all-nodes-joined wants every node Ready with roles and etcd members = servers', () => {
