@@ -23,6 +23,11 @@ function listener(sig: NodeJS.Signals): void {
   void onSignal(sig);
 }
 
+/** True once a signal started the teardown: nothing new should be started (a node booted again). */
+export function terminating(): boolean {
+  return stopping;
+}
+
 /** Registers a teardown to run on SIGINT/SIGTERM/SIGHUP; call the returned function once it ran normally. */
 export function onTerminate(cleanup: Cleanup): () => void {
   if (cleanups.size === 0) for (const sig of signals) process.on(sig, listener);

@@ -30,7 +30,8 @@ export function pollCluster(access: LabAccess, nodes: NodeSpec[], log: Observati
   let stopped = false;
   let busy = false;
   let lastTry = 0;
-  let lastFailure: string | undefined;
+  /** Reasons noted since the API last answered: an outage says each once, not once a second. */
+  const noted = new Set<string>();
   const samples: ApiSample[] = [];
   const tick = Math.min(everyMs, availabilityPollMs);
   const timer = setInterval(async () => {
@@ -45,6 +46,8 @@ export function pollCluster(access: LabAccess, nodes: NodeSpec[], log: Observati
     try {
       const view = await access.cluster({ etcd: false, ...(sampling ? { timeoutMs: availabilityTimeoutMs } : {}) });
       const at = Date.now();
+      if (noted.size) note(`${apiNode?.name ?? 'the API'}: the API answers again`);
+      noted.clear();
       samples.push({ at: sentAt, ok: true, nodes: view.nodes.map((v) => ({ name: v.name, ready: v.ready, ...(v.lastHeartbeat ? { heartbeat: v.lastHeartbeat } : {}) })) });
       for (const v of view.nodes) {
         if (!nodes.some((n) => n.name === v.name)) continue;
@@ -55,8 +58,9 @@ export function pollCluster(access: LabAccess, nodes: NodeSpec[], log: Observati
       if (sampling) samples.push({ at: sentAt, ok: false, nodes: [] });
       // Before k3s started on the API node this is expected; the next poll tries again either way.
       const why = oneLine(err);
-      if (apiUp && apiNode && why !== lastFailure) {
-        lastFailure = why;
+      const reason = why.replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'ADDR');
+      if (apiUp && apiNode && !noted.has(reason)) {
+        noted.add(reason);
         log.add({ at: Date.now(), node: apiNode.name, source: 'api', kind: 'api-poll-failed', detail: `API poll failed: ${why}` });
         note(`${apiNode.name}: k3s started, but the API poll failed: ${why}`);
       }

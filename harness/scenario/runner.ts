@@ -133,7 +133,8 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     scale: input.scale,
     phaseOf: (n) => tracker.phaseOf(n),
     consoleTail: (n, k) => consoles.get(n)?.tail(k) ?? [],
-    failureOf: (n) => terminal.of(n),
+    failureOf: (n) => terminal.of(n, machines.get(n)?.boots),
+    anyFailure: () => nodes.map((n) => terminal.of(n.name, machines.get(n.name)?.boots)).find((e) => e !== undefined),
     lastSeen: (n) => {
       const o = log.forNode(n).at(-1);
       return o && `${o.detail} (${o.source}, at ${formatMs(o.at - start)})`;

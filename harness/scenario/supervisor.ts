@@ -1,5 +1,6 @@
 import type { NodeConsole } from '../guest/console.ts';
 import type { NodeJournal } from '../guest/nodeJournal.ts';
+import { terminating } from '../lab/signals.ts';
 import type { BootStart, MachineExit, NodeMachine } from './machine.ts';
 import type { ObservationLog } from './observations.ts';
 import type { PhaseTracker } from './phaseTracker.ts';
@@ -80,7 +81,8 @@ export class SupervisedMachine implements NodeMachine {
     this.#log.add({ at: exit.at, node: this.node, source: 'vm', kind: 'vm-exit', detail: `boot ${exit.boot} ended (QEMU ${how})`, boot: exit.boot });
     const nextHow = this.#nextHow ?? 'the guest rebooted';
     this.#nextHow = undefined;
-    if (this.#held || this.#disposed || this.#console.failure) return;
+    // During a signal's teardown the lab is killing its QEMUs: those exits are not reboots.
+    if (this.#held || this.#disposed || this.#console.failure || terminating()) return;
     try {
       await this.powerOn(nextHow);
     } catch (err) {

@@ -25,6 +25,8 @@ export interface WaitEnv {
   consoleTail(node: string, n: number): string[];
   /** A node's terminal event (a flow unit failed for good, a bad console line): waits on it stop at once. */
   failureOf(node: string): TerminalEvent | undefined;
+  /** Any node's terminal event in its current boot: ends a wait that is about the whole cluster. */
+  anyFailure?(): TerminalEvent | undefined;
   /** The last thing the lab saw of the node, for a timeout on a node whose console is silent. */
   lastSeen?(node: string): string | undefined;
   signal?: AbortSignal;
@@ -96,10 +98,8 @@ export async function waitFor<T>(wait: Wait<T>, env: WaitEnv): Promise<T> {
   const pollMs = wait.pollMs ?? 500;
   for (;;) {
     if (env.signal?.aborted) throw env.signal.reason instanceof Error ? env.signal.reason : new LabError(`stopped waiting for ${wait.what}`);
-    if (wait.node) {
-      const failure = env.failureOf(wait.node);
-      if (failure) throw new NodeFailed(wait.node, env.phaseOf(wait.node), failure, wait.what);
-    }
+    const failure = wait.node ? env.failureOf(wait.node) : env.anyFailure?.();
+    if (failure) throw new NodeFailed(failure.node, env.phaseOf(failure.node), failure, wait.what);
     const value = await wait.check();
     if (value !== undefined) return value;
     if (Date.now() >= deadline) {

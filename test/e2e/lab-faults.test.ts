@@ -87,6 +87,16 @@ describe('link faults', () => {
     await lab.linkUp(node.name);
     expect((await pingUntilAnswered(10_000)).received).toBe(1);
 
+    // Partition and DHCP silence are nftables tables in the lab's namespace: real nft takes them,
+    // healing removes them (partition-heal shows what the partition does to a cluster).
+    const ruleset = async () => (await execa('ip', ['netns', 'exec', lab!.netns, 'nft', 'list', 'ruleset'])).stdout;
+    await lab.partition([node.name], [node.name]);
+    await lab.silenceDhcp(node.name);
+    expect(await ruleset()).toMatch(/table bridge fkl_partition[\s\S]*table bridge fkl_dhcp_/);
+    await lab.healPartition();
+    await lab.restoreDhcp(node.name);
+    expect(await ruleset()).not.toMatch(/fkl_partition|fkl_dhcp_/);
+
     await lab.down();
     lab = undefined;
     expect(vm.qemu.alive()).toBe(false);

@@ -80,11 +80,11 @@ describe('the shipped templates lint clean', () => {
 });
 
 // Small configs exercising one rule each.
-function boot(env: string, extraUnit = '', file = 'n.yaml', guard = 'ConditionPathExists=!/opt/bin/k3s'): LintTarget {
+function boot(env: string, extraUnit = '', file = 'n.yaml', guard = 'ConditionPathExists=!/opt/k3s-install.done'): LintTarget {
   const text = `variant: flatcar\nversion: 1.0.0\nstorage:\n  files:\n    - path: /opt/k3s-install.sh\n      mode: 0755\n      contents:\n        source: https://get.k3s.io\n        verification:\n          hash: sha256-${'a'.repeat(64)}\nsystemd:\n  units:\n    - name: k3s-install.service\n      contents: |\n        [Unit]\n        ConditionPathExists=/opt/k3s-install.sh\n        ${guard}\n        [Service]\n        Type=oneshot\n${env
     .split('\n')
     .map((l) => `        ${l}`)
-    .join('\n')}\n        ExecStart=/usr/bin/sh -c "/opt/k3s-install.sh"\n${extraUnit}`;
+    .join('\n')}\n        ExecStart=/usr/bin/sh -c "/opt/k3s-install.sh"\n        ExecStartPost=/usr/bin/sh -c "sync && touch /opt/k3s-install.done && sync"\n${extraUnit}`;
   return { file, text, source: readConfig(text, { file }).source };
 }
 
@@ -125,7 +125,18 @@ describe('lint rules one by one', () => {
     expect(rules({ targets: [a, b], topology: topo })).toEqual(['b.yaml:20:join-without-token']);
   });
 
-  it('k3s-install-guard: no !/opt/bin/k3s guard, or a guard on /usr/local/bin', () => {
+  it("guard-survives-power-cut: the seed's !/opt/bin/k3s guard is a warning naming the window and the fix", () => {
+    const seedGuard = boot('Environment="K3S_TOKEN=t"', '', 'a.yaml', 'ConditionPathExists=!/opt/bin/k3s');
+    const f = lint({ targets: [seedGuard] }).findings;
+    expect(f.map((x) => `${x.file}:${x.line}:${x.rule}:${x.severity}`)).toEqual(['a.yaml:17:guard-survives-power-cut:warning']);
+    expect(f[0]!.message).toContain('between install.sh moving k3s into /opt/bin and writing and starting k3s.service');
+    expect(f[0]!.fix).toContain('ConditionPathExists=!/opt/k3s-install.done');
+    // A stamp the unit never writes is no guard at all.
+    const noStamp = { ...seedGuard, text: seedGuard.text.replace('!/opt/bin/k3s', '!/opt/k3s-install.ok') };
+    expect(rules({ targets: [{ ...noStamp, source: readConfig(noStamp.text, { file: 'a.yaml' }).source }] })).toEqual(['a.yaml:15:k3s-install-guard']);
+  });
+
+  it('k3s-install-guard: no first-boot guard, or a guard on /usr/local/bin', () => {
     const none = boot('Environment="K3S_TOKEN=t"', '', 'a.yaml', '');
     expect(rules({ targets: [none] })).toEqual(['a.yaml:15:k3s-install-guard']);
     const wrong = boot('Environment="K3S_TOKEN=t"', '', 'a.yaml', 'ConditionPathExists=!/usr/local/bin/k3s');

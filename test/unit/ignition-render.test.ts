@@ -56,7 +56,8 @@ describe('renderRun three-node-ha', async () => {
       const unit = c.systemd?.units?.find((u) => u.name === 'k3s-install.service')!;
       expect(unit.enabled).toBe(true);
       expect(unit.contents).toContain(`Environment="INSTALL_K3S_EXEC=${exec}"`);
-      expect(unit.contents).toContain('ConditionPathExists=/opt/k3s-install.sh\nConditionPathExists=!/opt/bin/k3s');
+      expect(unit.contents).toContain('ConditionPathExists=/opt/k3s-install.sh\nConditionPathExists=!/opt/k3s-install.done');
+      expect(unit.contents).toContain('ExecStartPost=/usr/bin/sh -c "sync && touch /opt/k3s-install.done && sync"');
       expect(unit.contents).toContain('Type=oneshot');
       tokens.add(/K3S_TOKEN=([^"]+)/.exec(unit.contents!)![1]!);
       expect(unit.dropins?.[0]?.contents).toContain('Environment=GITHUB_URL=http://10.0.0.5:8080/k3s/releases\nEnvironment=INSTALL_K3S_VERSION=v1.34.7+k3s1');

@@ -11,8 +11,14 @@ describe('scenario plans', () => {
       expect(plan.assertions.length, name).toBeGreaterThan(0);
     }
   });
-  it('three-node-ha uses the install-and-join plan; reboot-idempotency adds k3s-install-ran-once', async () => {
-    expect(await loadPlan('three-node-ha')).toBe(installAndJoin);
+  it('single-node installs and joins; three-node-ha then cuts the whole site\'s power and asserts all four checks', async () => {
+    expect(await loadPlan('single-node')).toBe(installAndJoin);
+    const main = await loadPlan('three-node-ha');
+    expect(main.assertions).toEqual(expect.arrayContaining(['usr-local-bin-read-only', 'k3s-in-opt-bin', 'k3s-install-ran-once', 'all-nodes-joined', 'no-reinstall', 'cluster-recovers']));
+    const calls: string[] = [];
+    const record = new Proxy({ nodes: [] }, { get: (t, k) => (k === 'nodes' ? [] : async (...a: unknown[]) => void calls.push(`${String(k)}${a.length ? ` ${JSON.stringify(a)}` : ''}`)) }) as unknown as Steps;
+    await main.run(record);
+    expect(calls).toEqual(['bootAll', 'waitForPhase ["joined"]', 'powerOutage [{"offMs":10000}]', 'waitForRecovery']);
     expect((await loadPlan('reboot-idempotency')).assertions).toContain('k3s-install-ran-once');
     expect((await loadScenario('reboot-idempotency')).nodes.map((n) => n.name)).toEqual(['node-1', 'node-2', 'node-3']);
   });

@@ -44,9 +44,12 @@ export class TerminalEvents {
     for (const l of this.#listeners) l(e);
   }
 
-  /** The node's first terminal event, if it had one. */
-  of(node: string): TerminalEvent | undefined {
-    return this.#events.find((e) => e.node === node);
+  /**
+   * The node's first terminal event (in `boot`, when given: an event ends the node's goal for that
+   * boot, and a later boot — after a power cycle — starts with a clean slate).
+   */
+  of(node: string, boot?: number): TerminalEvent | undefined {
+    return this.#events.find((e) => e.node === node && (boot === undefined || e.boot === boot));
   }
 
   /** The run's cause: its first terminal event. */

@@ -3,7 +3,8 @@
  * with k3s's file names. The first server makes the CAs; joining servers receive them.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeDurably } from './durable.ts';
 import { dirname, join } from 'node:path';
 import { issueCertificate, keyPairFromPem, newKeyPair, type DistinguishedName } from './x509.ts';
 
@@ -17,7 +18,7 @@ export function tlsDir(dataDir: string): string {
 
 function writeSecret(path: string, content: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileSync(path, content, { mode: 0o600 });
+  writeDurably(path, content, 0o600);
 }
 
 export function hasCas(dataDir: string): boolean {
@@ -39,7 +40,7 @@ export function createCas(dataDir: string): CaBundle {
 export function writeCas(dataDir: string, bundle: CaBundle): void {
   for (const n of CA_NAMES) {
     writeSecret(join(tlsDir(dataDir), `${n}.key`), bundle[n].key);
-    writeFileSync(join(tlsDir(dataDir), `${n}.crt`), bundle[n].crt);
+    writeDurably(join(tlsDir(dataDir), `${n}.crt`), bundle[n].crt);
   }
 }
 
@@ -96,6 +97,6 @@ export function writeLeaf(dataDir: string, name: string, leaf: Leaf): { crt: str
   const crt = join(tlsDir(dataDir), `${name}.crt`);
   const key = join(tlsDir(dataDir), `${name}.key`);
   writeSecret(key, leaf.key);
-  writeFileSync(crt, leaf.crt);
+  writeDurably(crt, leaf.crt);
   return { crt, key };
 }

@@ -6,11 +6,11 @@ import { envNearMiss } from './envNearMiss.ts';
 import { forkingOneshot } from './forkingOneshot.ts';
 import { installerOrdering } from './installerOrdering.ts';
 import { joinWithoutToken } from './joinWithoutToken.ts';
-import { k3sInstallGuard } from './k3sInstallGuard.ts';
+import { guardSurvivesPowerCut, k3sInstallGuard } from './k3sInstallGuard.ts';
 import { remoteWithoutHash } from './remoteWithoutHash.ts';
 import { serverUrl } from './serverUrl.ts';
 import { tokenMismatch } from './tokenMismatch.ts';
 import { usrLocalBin } from './usrLocalBin.ts';
 
-export const configRules: readonly ConfigRule[] = [decimalMode, envNearMiss, forkingOneshot, k3sInstallGuard, usrLocalBin, remoteWithoutHash, installerOrdering];
+export const configRules: readonly ConfigRule[] = [decimalMode, envNearMiss, forkingOneshot, k3sInstallGuard, guardSurvivesPowerCut, usrLocalBin, remoteWithoutHash, installerOrdering];
 export const clusterRules: readonly ClusterRule[] = [tokenMismatch, clusterInitCount, serverUrl, joinWithoutToken];

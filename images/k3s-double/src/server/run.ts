@@ -7,7 +7,8 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeDurably } from '../durable.ts';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:https';
@@ -173,7 +174,7 @@ export async function runServer(flags: ParsedFlags, argv: string[]): Promise<voi
     const name = memberName();
     const cluster = await addMember(new EtcdClient(boot.etcdClientURL, tls.client), name, peerUrl(nodeIp));
     initial = { cluster, state: 'existing' };
-    writeFileSync(join(dataDir, 'server', 'etcd-member-name'), name);
+    writeDurably(join(dataDir, 'server', 'etcd-member-name'), name);
   } else {
     if (!bool(flags, 'cluster-init')) log('info', 'No --cluster-init and no --server: the lab double has no sqlite datastore, starting embedded etcd');
     cas = hasCas(dataDir) ? loadCas(dataDir) : createCas(dataDir);
@@ -181,13 +182,13 @@ export async function runServer(flags: ParsedFlags, argv: string[]): Promise<voi
     redact(secret);
     const name = memberName();
     initial = { cluster: `${name}=${peerUrl(nodeIp)}`, state: 'new' };
-    writeFileSync(join(dataDir, 'server', 'etcd-member-name'), name);
+    writeDurably(join(dataDir, 'server', 'etcd-member-name'), name);
     log('info', `Initializing a new etcd cluster as member ${name}`);
   }
 
   const nodeToken = formatNodeToken(caHash(cas['server-ca'].crt), secret);
-  writeFileSync(tokenPath, nodeToken + '\n', { mode: 0o600 });
-  writeFileSync(join(dataDir, 'server', 'node-token'), nodeToken + '\n', { mode: 0o600 });
+  writeDurably(tokenPath, nodeToken + '\n', 0o600);
+  writeDurably(join(dataDir, 'server', 'node-token'), nodeToken + '\n', 0o600);
 
   tls ??= etcdTls(dataDir, cas, nodeIp, listenLoopback);
   const memberNameFile = join(dataDir, 'server', 'etcd-member-name');
