@@ -103,7 +103,8 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
       .map((f) => ({ rel: `configs/${f.replace(/^(tftp|mirror)\//, '')}`, text: readFileSync(join(rendered.outDir, f), 'utf8') }));
     const secrets = [scenario.cluster.token, ...configs.flatMap((c) => findIgnitionTokens(c.text))];
     const targets = scenarioTargets(scenario);
-    const findings = [...targets.configErrors, ...lint(targets.ctx).findings].filter((f) => f.severity === 'error');
+    const allFindings = [...targets.configErrors, ...lint(targets.ctx).findings];
+    const findings = allFindings.filter((f) => f.severity === 'error');
     const units = flowUnits(configs.filter((c) => c.rel.endsWith('.ign')).flatMap((c) => ignitionUnits(c.text)));
     const report = new ReportDir(join(opts.reportsDir ?? reportsRoot, reportDirName(scenario.name, new Date())), secrets);
 
@@ -115,7 +116,7 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
     const result = await runScenario({
       scenario: { name: scenario.name, description: scenario.description, nodes: topologyOf(scenario).nodes, ...(scenario.expect ? { expect: scenario.expect } : {}) },
       units,
-      lintRules: findings.map((f) => f.rule),
+      lintRules: [...new Set(allFindings.map((f) => f.rule))],
       faults: labFaults(lab),
       plan,
       machines: scenario.nodes.map((n) => new LabMachine(lab!, n, { accel: accel.accel, memoryMiB, dir })),

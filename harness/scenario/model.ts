@@ -159,7 +159,7 @@ export function validateScenario(value: unknown, file: string, expectedName?: st
   return { ...(s as unknown as Scenario), network };
 }
 
-const reasonKinds = ['cause', 'assertion', 'lint'];
+const reasonKinds = ['cause', 'assertion', 'lint', 'line'];
 
 function validateExpect(value: unknown, fail: (path: string, message: string, needle?: string) => never): void {
   if (value === undefined) return;
@@ -169,7 +169,7 @@ function validateExpect(value: unknown, fail: (path: string, message: string, ne
   (e.reasons ?? []).forEach((r: unknown, i) => {
     const at = `expect.reasons[${i}]`;
     const reason = r as Record<string, unknown>;
-    if (typeof reason !== 'object' || reason === null || typeof reason.text !== 'string') fail(at, "must be { text, cause: { line } } | { text, assertion } | { text, lint }", 'reasons');
+    if (typeof reason !== 'object' || reason === null || typeof reason.text !== 'string') fail(at, "must be { text, cause: { line } } | { text, assertion } | { text, lint } | { text, line: { text } }", 'reasons');
     const kinds = reasonKinds.filter((k) => k in reason);
     if (kinds.length !== 1) fail(at, `give exactly one of ${reasonKinds.join(', ')} (what the run must show)`, String(reason.text));
     if (kinds[0] === 'cause') {
@@ -178,5 +178,6 @@ function validateExpect(value: unknown, fail: (path: string, message: string, ne
     }
     if (kinds[0] === 'assertion' && !assertionNames.includes(reason.assertion as string)) fail(`${at}.assertion`, `unknown assertion '${String(reason.assertion)}' (known: ${assertionNames.join(', ')})`, String(reason.assertion));
     if (kinds[0] === 'lint' && typeof reason.lint !== 'string') fail(`${at}.lint`, 'must be a lint rule name', String(reason.text));
+    if (kinds[0] === 'line' && typeof (reason.line as { text?: unknown } | undefined)?.text !== 'string') fail(`${at}.line.text`, 'must be the text a journal or console line contains', String(reason.text));
   });
 }

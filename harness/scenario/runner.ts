@@ -240,7 +240,9 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
 
   const events = terminal.all();
   const availability = availabilityOf(apiPoll.samples, start);
-  const verdict = judgeVerdict(input.scenario.expect, { outcome, events, assertions, lintRules: input.lintRules ?? [] });
+  const sawLine = (node: string | undefined, text: string): boolean =>
+    nodes.some((n) => (!node || n.name === node) && (journals.get(n.name)!.find(new RegExp(escapeRegExp(text))) !== undefined || consoles.get(n.name)!.find(new RegExp(escapeRegExp(text))) !== undefined));
+  const verdict = judgeVerdict(input.scenario.expect, { outcome, events, assertions, lintRules: input.lintRules ?? [], sawLine });
   const toResult = (e: TerminalEvent): CauseResult => ({ node: e.node, boot: e.boot, ...(e.unit ? { unit: e.unit } : {}), reason: e.reason, lines: e.lines, source: e.source, offsetMs: e.at - start, headline: headline(e) });
   const finished = Date.now();
   const result: RunResult = {
@@ -314,6 +316,7 @@ function recordedSteps(ctx: RunContext, start: number, out: StepResult[], mirror
     waitForClusterHealthy: () => record('wait for a healthy cluster', undefined, () => steps.waitForClusterHealthy(ctx)),
     giveClusterTime: (baseMs) => record(`give the cluster up to ${Math.round((baseMs * ctx.waitEnv.scale) / 1000)} s to form`, undefined, () => steps.giveClusterTime(ctx, baseMs)),
     waitForConsole: (node, pattern, opts) => record(`wait for ${pattern} on ${node}`, node, () => steps.waitForConsole(ctx, node, pattern, opts)),
+    waitForLine: (node, pattern, opts) => record(`wait for ${pattern} in ${node}'s journal or console`, node, () => steps.waitForLine(ctx, node, pattern, opts)),
     powerOutage: (opts = {}) => {
       const which = opts.nodes ?? ctx.nodes.map((n) => n.name);
       const offMs = opts.offMs ?? 10_000;
@@ -339,6 +342,10 @@ function recordedSteps(ctx: RunContext, start: number, out: StepResult[], mirror
     },
     waitForNodeReady: (node, ready, baseMs = 300_000) => record(`wait for ${node} ${ready ? 'Ready' : 'NotReady'}`, node, () => faultSteps.waitForNodeReady(ctx, node, ready, baseMs)),
   };
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function readLines(file: string): string[] {

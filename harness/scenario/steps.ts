@@ -143,6 +143,23 @@ export async function waitForRecovery(ctx: RunContext, since: number): Promise<v
   );
 }
 
+/** A line in the node's journal stream or on its console: what units print lives in the journal. */
+export async function waitForLine(ctx: RunContext, name: string, pattern: RegExp, opts: { sinceBoot?: number; baseTimeoutMs?: number } = {}): Promise<void> {
+  const since = opts.sinceBoot ?? 0;
+  await waitFor(
+    condition(
+      `the line ${pattern} in ${name}'s journal or console`,
+      opts.baseTimeoutMs ?? rebootBudgetMs,
+      () => {
+        const c = ctx.consoles.get(name)?.lines().find((l) => l.boot >= since && pattern.test(l.text));
+        return c ? true : ctx.journals.get(name)?.find(pattern, since) ? true : undefined;
+      },
+      { node: name, pollMs: 250 },
+    ),
+    ctx.waitEnv,
+  );
+}
+
 /** A console line on one node, e.g. a marker a test image prints. */
 export async function waitForConsole(ctx: RunContext, name: string, pattern: RegExp, opts: { sinceBoot?: number; baseTimeoutMs?: number } = {}): Promise<void> {
   const console = ctx.consoles.get(name);

@@ -6,9 +6,11 @@ import { headline, type TerminalEvent } from './terminal/terminalEvent.ts';
  *   cause     — a terminal event on that node/unit quoting a line that contains `line`
  *   assertion — that assertion failed (and its detail contains `detail`, when given)
  *   lint      — lint reported that rule on the scenario's configs (what the run then shows)
+ *   line      — a node's journal or console showed a line containing `text`
  */
 export type ExpectedReason = { text: string } & (
   | { cause: { node?: string; unit?: string; line: string } }
+  | { line: { node?: string; text: string } }
   | { assertion: string; detail?: string }
   | { lint: string }
 );
@@ -36,12 +38,15 @@ export interface Outcome {
   assertions: readonly AssertionResult[];
   /** Lint rule names found on the scenario's configs. */
   lintRules: readonly string[];
+  /** Whether a node's journal or console showed a line containing `text` (any node when none is named). */
+  sawLine?: (node: string | undefined, text: string) => boolean;
 }
 
 function seen(r: ExpectedReason, o: Outcome): boolean {
   if ('cause' in r) {
     return o.events.some((e) => (!r.cause.node || e.node === r.cause.node) && (!r.cause.unit || e.unit === r.cause.unit) && e.lines.some((l) => l.includes(r.cause.line)));
   }
+  if ('line' in r) return o.sawLine?.(r.line.node, r.line.text) ?? false;
   if ('assertion' in r) return o.assertions.some((a) => a.name === r.assertion && !a.ok && (!r.detail || a.detail.includes(r.detail)));
   return o.lintRules.includes(r.lint);
 }

@@ -55,6 +55,13 @@ describe('verdicts', () => {
     expect(half.reasons).toEqual([{ text: 'no cluster', seen: true }, { text: 'two tokens', seen: false }]);
   });
 
+  it('a line reason is seen when that node showed the line (journal or console)', () => {
+    const expectation: Expectation = { outcome: 'fail', reasons: [{ text: 'guard held', line: { node: 'node-1', text: 'skipped because of an unmet condition check' } }] };
+    const sawLine = (node: string | undefined, text: string) => node === 'node-1' && text.startsWith('skipped');
+    expect(judgeVerdict(expectation, { outcome: 'fail', events: [], assertions: failedJoin, lintRules: [], sawLine }).kind).toBe('reproduced');
+    expect(judgeVerdict(expectation, { outcome: 'fail', events: [], assertions: failedJoin, lintRules: [], sawLine: () => false }).kind).toBe('failed-otherwise');
+  });
+
   it('a scenario expected to pass: a failure names its cause first', () => {
     const v = judgeVerdict(undefined, { outcome: 'error', events: [selinux], assertions: failedJoin, lintRules: [] });
     expect(v.ok).toBe(false);
