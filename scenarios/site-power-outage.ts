@@ -18,6 +18,9 @@ export const plan: ScenarioPlan = {
   async run(t) {
     await t.bootAll();
     await t.waitForPhase('joined');
+    // A node joins before install.sh returns: cut only once every k3s-install.service finished
+    // (and wrote its stamp), or the next boot rightly installs again and ran-once is moot.
+    for (const n of t.nodes) await t.waitForLine(n.name, /Finished k3s-install\.service/);
     await t.powerOutage({ offMs: 30_000 });
     // Power back: the guests are in their boot loaders and initramfs when it goes again.
     await t.pause(20_000);

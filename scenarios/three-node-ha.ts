@@ -26,6 +26,9 @@ export const plan: ScenarioPlan = {
   async run(t) {
     await t.bootAll();
     await t.waitForPhase('joined');
+    // A node joins before install.sh returns: cut only once every k3s-install.service finished
+    // (and wrote its stamp), or the next boot rightly installs again and ran-once is moot.
+    for (const n of t.nodes) await t.waitForLine(n.name, /Finished k3s-install\.service/);
     await t.powerOutage({ offMs: 10_000 });
     await t.waitForRecovery();
   },

@@ -16,9 +16,12 @@ describe('scenario plans', () => {
     const main = await loadPlan('three-node-ha');
     expect(main.assertions).toEqual(expect.arrayContaining(['usr-local-bin-read-only', 'k3s-in-opt-bin', 'k3s-install-ran-once', 'all-nodes-joined', 'no-reinstall', 'cluster-recovers']));
     const calls: string[] = [];
-    const record = new Proxy({ nodes: [] }, { get: (t, k) => (k === 'nodes' ? [] : async (...a: unknown[]) => void calls.push(`${String(k)}${a.length ? ` ${JSON.stringify(a)}` : ''}`)) }) as unknown as Steps;
+    const nodes = (await loadScenario('three-node-ha')).nodes;
+    const record = new Proxy({ nodes }, { get: (t, k) => (k === 'nodes' ? nodes : async (...a: unknown[]) => void calls.push(`${String(k)}${a.length ? ` ${JSON.stringify(a)}` : ''}`)) }) as unknown as Steps;
     await main.run(record);
-    expect(calls).toEqual(['bootAll', 'waitForPhase ["joined"]', 'powerOutage [{"offMs":10000}]', 'waitForRecovery']);
+    expect(calls[0]).toBe('bootAll');
+    expect(calls[1]).toBe('waitForPhase ["joined"]');
+    expect(calls.slice(-2)).toEqual(['powerOutage [{"offMs":10000}]', 'waitForRecovery']);
     expect((await loadPlan('reboot-idempotency')).assertions).toContain('k3s-install-ran-once');
     expect((await loadScenario('reboot-idempotency')).nodes.map((n) => n.name)).toEqual(['node-1', 'node-2', 'node-3']);
   });
