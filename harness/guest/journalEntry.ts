@@ -1,5 +1,5 @@
 /**
- * One journal entry as the lab OS streams it on its second serial port (`journalctl -o json`,
+ * One journal entry as the lab OS streams it on its virtio-serial port lab.journal (`journalctl -o json`,
  * see images/lab-os/overlay/usr/lib/systemd/system/lab-journal-serial.service).
  */
 export interface JournalEntry {

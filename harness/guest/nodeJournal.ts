@@ -8,8 +8,8 @@ export interface JournalLine {
 }
 
 /**
- * One node's journal stream across boots: the lab OS writes its journal as JSON to the second
- * serial port, QEMU to a file per boot, and this follows the current boot's file (the previous
+ * One node's journal stream across boots: the lab OS writes its journal as JSON to a virtio-serial
+ * port, QEMU to a file per boot, and this follows the current boot's file (the previous
  * one is read to its end first). A machine without the stream (a real Flatcar image) just
  * yields nothing. All boots are kept, for the report.
  */

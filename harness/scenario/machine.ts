@@ -3,7 +3,7 @@ export interface BootStart {
   /** 1 = the first power-on (empty disk: PXE); each later QEMU process is the next boot. */
   boot: number;
   serialLog: string;
-  /** The boot's journal stream (second serial port), when the machine has one. */
+  /** The boot's journal stream (the lab OS writes it to a virtio-serial port), when the machine has one. */
   journalLog?: string;
   how: string;
   at: number;

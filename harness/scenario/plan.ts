@@ -23,8 +23,8 @@ export interface Steps {
   giveClusterTime(baseMs: number): Promise<void>;
   /** A console line matching `pattern` on the node (any boot from `sinceBoot`, default all). */
   waitForConsole(node: string, pattern: RegExp, opts?: { sinceBoot?: number; baseTimeoutMs?: number }): Promise<void>;
-  /** A line matching `pattern` in the node's streamed journal or its console (any boot from `sinceBoot`). */
-  waitForLine(node: string, pattern: RegExp, opts?: { sinceBoot?: number; baseTimeoutMs?: number }): Promise<void>;
+  /** A line matching `pattern` in the node's streamed journal or its console (any boot from `sinceBoot`; 'current': the node's boot now). */
+  waitForLine(node: string, pattern: RegExp, opts?: { sinceBoot?: number | 'current'; baseTimeoutMs?: number }): Promise<void>;
 
   // ---- faults: recorded as fault steps and drawn on the timeline; none waits for recovery ----
   /** Every given node (default: all) loses power at once; power returns after `offMs` (default 10 s). */

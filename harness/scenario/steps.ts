@@ -144,8 +144,8 @@ export async function waitForRecovery(ctx: RunContext, since: number): Promise<v
 }
 
 /** A line in the node's journal stream or on its console: what units print lives in the journal. */
-export async function waitForLine(ctx: RunContext, name: string, pattern: RegExp, opts: { sinceBoot?: number; baseTimeoutMs?: number } = {}): Promise<void> {
-  const since = opts.sinceBoot ?? 0;
+export async function waitForLine(ctx: RunContext, name: string, pattern: RegExp, opts: { sinceBoot?: number | 'current'; baseTimeoutMs?: number } = {}): Promise<void> {
+  const since = opts.sinceBoot === 'current' ? machineOf(ctx, name).boots : (opts.sinceBoot ?? 0);
   await waitFor(
     condition(
       `the line ${pattern} in ${name}'s journal or console`,

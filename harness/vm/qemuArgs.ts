@@ -15,7 +15,7 @@ export interface QemuMachine {
   /** Direct kernel boot (tests that skip PXE). */
   direct?: { kernel: string; initrd: string; append: string };
   serialLog: string;
-  /** The second serial port (ttyS1), where the lab OS streams its journal. */
+  /** A virtio-serial port named lab.journal, where the lab OS streams its journal (lab-journal-serial.service). */
   journalLog?: string;
   qmpSocket?: string;
   /** Exit instead of rebooting, so each boot is one QEMU process and a clear phase boundary. */
@@ -32,7 +32,6 @@ export function qemuArgs(m: QemuMachine): string[] {
     '-nodefaults', '-no-user-config',
     '-display', 'none',
     '-serial', `file:${m.serialLog}`,
-    ...(m.journalLog ? ['-serial', `file:${m.journalLog}`] : []),
     // Early boot waits on entropy without it.
     '-device', 'virtio-rng-pci',
     // SeaBIOS never retries a failed network boot on its own; reboot-timeout turns "no bootable
@@ -45,6 +44,9 @@ export function qemuArgs(m: QemuMachine): string[] {
       '-drive', `file=${m.disk.path},format=${m.disk.format},if=none,id=disk0,cache=unsafe,discard=unmap`,
       '-device', 'scsi-hd,drive=disk0,bus=scsi0.0,bootindex=1',
     );
+  }
+  if (m.journalLog) {
+    args.push('-device', 'virtio-serial-pci,id=vser0', '-chardev', `file,id=journal,path=${m.journalLog}`, '-device', 'virtserialport,bus=vser0.0,chardev=journal,name=lab.journal');
   }
   if (m.nic.kind === 'tap') {
     args.push('-netdev', `tap,id=net0,ifname=${m.nic.ifname},script=no,downscript=no`);
