@@ -1,3 +1,4 @@
+import { etcdMembersLine } from './etcdMembers.ts';
 import type { Assertion } from './types.ts';
 
 const serverRoles = ['control-plane', 'etcd', 'master'];
@@ -32,16 +33,9 @@ export const allNodesJoined: Assertion = {
       ok = false;
       lines.push(`unexpected nodes in the API: ${strangers.map((s) => s.name).join(', ')}`);
     }
-    const servers = evidence.nodes.filter((n) => n.role !== 'agent').map((n) => n.name).sort();
-    if (cluster.etcdMembers === undefined) {
-      ok = false;
-      lines.push(`etcd: FAIL — members could not be read${cluster.etcdError ? `: ${cluster.etcdError}` : ''}`);
-    } else {
-      const members = [...cluster.etcdMembers].sort();
-      const same = members.length === servers.length && members.every((m, i) => m === servers[i] || m.startsWith(`${servers[i]}-`));
-      ok &&= same;
-      lines.push(`etcd: ${same ? 'ok' : 'FAIL'} — members ${members.join(', ') || '(none)'}; servers ${servers.join(', ')}`);
-    }
+    const etcd = etcdMembersLine(evidence);
+    ok &&= etcd.ok;
+    lines.push(etcd.line);
     return { name, ok, detail: lines.join('\n') };
   },
 };

@@ -1,4 +1,5 @@
 import { freshlyReady } from '../availability.ts';
+import { etcdMembersLine } from './etcdMembers.ts';
 import type { Assertion } from './types.ts';
 
 const s = (ms: number) => `${Math.round(ms / 1000)} s`;
@@ -34,17 +35,9 @@ export const clusterRecovers: Assertion = {
       ok &&= inTime;
       lines.push(`${inTime ? 'ok' : 'FAIL'} — every node Ready ${s(took)} after "${last.name}" ended (budget ${s(budget)})`);
     }
-    const servers = evidence.nodes.filter((n) => n.role !== 'agent').map((n) => n.name).sort();
-    const members = evidence.cluster?.etcdMembers;
-    if (members === undefined) {
-      ok = false;
-      lines.push(`etcd: FAIL — members could not be read at the end${evidence.cluster?.etcdError ? `: ${evidence.cluster.etcdError}` : ''}`);
-    } else {
-      const sorted = [...members].sort();
-      const same = sorted.length === servers.length && sorted.every((m, i) => m === servers[i] || m.startsWith(`${servers[i]}-`));
-      ok &&= same;
-      lines.push(`etcd: ${same ? 'ok' : 'FAIL'} — members ${sorted.join(', ') || '(none)'}; servers ${servers.join(', ')}`);
-    }
+    const etcd = etcdMembersLine(evidence, ' at the end');
+    ok &&= etcd.ok;
+    lines.push(etcd.line);
     return { name, ok, detail: lines.join('\n') };
   },
 };
