@@ -8,7 +8,7 @@ import type { NodeSpec } from './topology.ts';
 
 /** Once the API has answered: one request a second, each given this long before it counts as unanswered. */
 export const availabilityPollMs = 1_000;
-export const availabilityTimeoutMs = 3_000;
+export const availabilityTimeoutMs = 5_000;
 
 export interface ApiPoll {
   samples: readonly ApiSample[];

@@ -174,6 +174,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
 
   // Evidence, also after a failed run: it explains the failure.
   progress.note('collecting evidence: SSH probes, API, etcd');
+  const collectedAt = Date.now();
   const [collected, cluster] = await Promise.all([
     Promise.all(nodes.map((n) => collectNode(input.access, n, tracker, machines.get(n.name)?.boots ?? 0, input.scale))),
     input.access.cluster().catch((e: unknown): ClusterView => ({ nodes: [], error: oneLine(e) })),
@@ -188,7 +189,9 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     dnsmasq: readLines(input.logs.dnsmasq),
     servedK3sSha256: input.servedK3sSha256,
     cluster,
-    apiSamples: [...apiPoll.samples],
+    // The end-of-run cluster view is an API answer too: a recovery the once-a-second poll just missed
+    // (a slow API after a power cut answers past the poll's deadline) still counts.
+    apiSamples: [...apiPoll.samples, ...(cluster.error ? [] : [{ at: collectedAt, ok: true, nodes: cluster.nodes.map((n) => ({ name: n.name, ready: n.ready, ...(n.lastHeartbeat ? { heartbeat: n.lastHeartbeat } : {}) })) }])],
     faults: stepResults.filter((s) => s.fault).map((s) => ({ name: s.name, at: start + s.offsetMs, endAt: start + s.offsetMs + s.durationMs })),
     recoveryBudgetMs: recoveryBudgetMs * input.scale,
     mirrorFaults,

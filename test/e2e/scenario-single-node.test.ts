@@ -5,7 +5,8 @@ import { runLabScenario } from '../../harness/scenario/labRun.ts';
  * `npm run scenario single-node` end to end: PXE, install, first boot, install.sh, K3s, join — real
  * dnsmasq, pxelinux, Ignition, systemd, etcd, QEMU (TCG), the lab OS and the K3s double.
  */
-describe('scenario single-node', () => {
+// Its flow is covered in `npm test` by the main job and the single-node fault scenarios; long.
+describe.skipIf(!process.env.LAB_E2E_LONG)('scenario single-node', () => {
   it('passes every assertion and writes its report', async () => {
     const outcome = await runLabScenario({ scenario: 'single-node', progress: { write: (t) => process.stdout.write(t), isTTY: false } });
     if (outcome.kind === 'preflight') throw new Error(outcome.problems.map((p) => `${p.what} (${p.fix})`).join('; '));
