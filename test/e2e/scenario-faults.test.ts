@@ -4,13 +4,14 @@ import { runLabScenario } from '../../harness/scenario/labRun.ts';
 
 /**
  * The edge-reality scenarios end to end: each must end as its scenario file expects (a pass, or
- * a reproduced expected failure). site-power-outage and power-cut-during-k3s-install-fixed run in
- * `npm test`; the rest are long (three VMs, or minutes of waiting) and run with LAB_E2E_LONG=1:
+ * a reproduced expected failure). site-power-outage runs in `npm test` (with the main job's own
+ * site power cut and the install-sh-regression reproducer); the rest are long and run with
+ * LAB_E2E_LONG=1 (power-cut-during-k3s-install-fixed: not yet run here, see the closing note):
  *   LAB_E2E_LONG=1 npx vitest run --project e2e test/e2e/scenario-faults.test.ts -t partition-heal
  */
 const scenarios: { name: string; long: boolean }[] = [
   { name: 'site-power-outage', long: false },
-  { name: 'power-cut-during-k3s-install-fixed', long: false },
+  { name: 'power-cut-during-k3s-install-fixed', long: true },
   { name: 'power-cut-during-k3s-install', long: true },
   { name: 'partition-heal', long: true },
   { name: 'mirror-outage', long: true },
