@@ -1,5 +1,5 @@
 import type { Scenario } from '../harness/scenario/model.ts';
-import { defaultNetwork } from '../harness/scenario/topology.ts';
+import singleNode from './single-node.ts';
 
 /**
  * A reproducer: k3s PR #13712 made install.sh stop treating Flatcar (ID_LIKE=coreos) as CoreOS,
@@ -11,10 +11,10 @@ import { defaultNetwork } from '../harness/scenario/topology.ts';
 const scenario: Scenario = {
   name: 'install-sh-regression',
   description: "install.sh as k3s PR #13712 left it: aborts on Flatcar for want of the k3s-selinux policy",
-  network: defaultNetwork,
-  nodes: [{ name: 'node-1', mac: '52:54:00:00:00:46', ip: '10.0.0.70', role: 'init' }],
+  network: singleNode.network,
+  nodes: singleNode.nodes,
+  templates: singleNode.templates,
   cluster: { token: 'lab-install-sh-regression-token' },
-  templates: { pxe: 'templates/ignite-pxe.yaml', boot: 'templates/ignite-boot.yaml' },
   installSh: 'fixture:pr13712',
   expect: {
     outcome: 'fail',

@@ -1,6 +1,6 @@
 import type { Scenario } from '../harness/scenario/model.ts';
 import type { ScenarioPlan } from '../harness/scenario/plan.ts';
-import { defaultNetwork } from '../harness/scenario/topology.ts';
+import singleNode from './single-node.ts';
 
 /**
  * A reproducer for the seed's guard (ConditionPathExists=!/opt/bin/k3s): power is cut inside
@@ -15,10 +15,10 @@ import { defaultNetwork } from '../harness/scenario/topology.ts';
 const scenario: Scenario = {
   name: 'power-cut-during-k3s-install',
   description: "The seed's !/opt/bin/k3s guard, power cut inside install.sh between placing the binary and starting k3s.service: /opt/bin/k3s is left empty and the node never installs k3s again",
-  network: defaultNetwork,
-  nodes: [{ name: 'node-1', mac: '52:54:00:00:00:46', ip: '10.0.0.70', role: 'init' }],
+  network: singleNode.network,
+  nodes: singleNode.nodes,
   cluster: { token: 'lab-power-cut-token' },
-  templates: { pxe: 'templates/ignite-pxe.yaml', boot: 'scenarios/configs/ignite-boot-binary-guard.yaml' },
+  templates: { pxe: singleNode.templates.pxe, boot: 'scenarios/configs/ignite-boot-binary-guard.yaml' },
   expect: {
     outcome: 'fail',
     reasons: [

@@ -1,4 +1,4 @@
-import { headline, type TerminalEvent } from './terminalEvent.ts';
+import type { TerminalEvent } from './terminalEvent.ts';
 
 /**
  * The console's `[FAILED] Failed to start x.service` comes about when the journal stream says the
@@ -76,4 +76,3 @@ export class TerminalEvents {
   }
 }
 
-export { headline };
