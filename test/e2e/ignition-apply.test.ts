@@ -76,7 +76,10 @@ describe.skipIf(!canRun)('real Ignition applies the rendered configs', () => {
     expect(readFileSync(join(disk, 'opt/k3s-install.sh'), 'utf8')).toContain('install.sh fixture');
     expect(statSync(join(disk, 'opt/k3s-install.sh')).mode & 0o7777).toBe(0o755);
     const unit = readFileSync(join(disk, 'etc/systemd/system/k3s-install.service'), 'utf8');
-    expect(unit).toContain('ConditionPathExists=!/opt/bin/k3s');
+    // The guard is the stamp install.sh's unit writes after a run to completion, not the binary
+    // (the binary lands before k3s.service exists: scenarios/power-cut-during-k3s-install.ts).
+    expect(unit).toContain('ConditionPathExists=!/opt/k3s-install.done');
+    expect(unit).toContain('ExecStartPost=/usr/bin/sh -c "sync && touch /opt/k3s-install.done && sync"');
     expect(unit).toContain('Environment="INSTALL_K3S_EXEC=server --cluster-init"');
     expect(readFileSync(join(disk, 'etc/systemd/system/k3s-install.service.d/10-lab-mirror.conf'), 'utf8')).toContain(`Environment=GITHUB_URL=${base}/k3s/releases`);
     expect(readFileSync(join(disk, 'etc/systemd/system-preset/20-ignition.preset'), 'utf8')).toContain('enable k3s-install.service');
