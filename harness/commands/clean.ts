@@ -1,17 +1,25 @@
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { reapStaleRuns } from '../lab/reap.ts';
+import { reapTempDirs } from '../lab/tempDirs.ts';
 import { stateRoot } from '../paths.ts';
+import { parseCommandArgs } from './args.ts';
 import type { LabCommand } from './types.ts';
 
 export const command: LabCommand = {
   name: 'clean',
-  summary: 'remove what killed runs left behind: helper processes, lab namespaces, state (--all: live runs too)',
+  summary: 'remove what killed runs left behind: helper processes, lab namespaces, state, temp dirs (--all: live runs too)',
   async run(argv) {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { all: { type: 'boolean', default: false } } });
-    if (positionals.length) throw new UsageError('usage: lab clean [--all]');
+    const { values, positionals } = parseCommandArgs('clean', argv, { all: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } });
+    if (values.help) {
+      console.log('usage: lab clean [--all]');
+      return 0;
+    }
+    if (positionals.length) throw new UsageError(`clean takes no arguments, not '${positionals.join(' ')}' (usage: lab clean [--all])`);
     const reaped = await reapStaleRuns({ all: values.all, orphanNetns: true });
+    const dirs = reapTempDirs();
+    for (const d of dirs) console.log(`lab clean: removed ${d} (its run is gone)`);
     if (reaped.length === 0) {
+      if (dirs.length) return 0;
       console.log(`lab clean: nothing left behind (state in ${stateRoot()})`);
       return 0;
     }

@@ -1,6 +1,5 @@
 /** `npm run scenario <name>`: exit 0 pass, 1 an assertion failed (or the run failed), 2 bad input or environment. */
 import { relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.ts';
 import { parseInstallShSource } from '../artifacts/sourceSpec.ts';
 import type { K3sSource } from '../artifacts/k3s.ts';
@@ -11,6 +10,7 @@ import type { RunResult } from '../report/result.ts';
 import { listScenarios } from '../scenario/model.ts';
 import { formatProblems } from '../scenario/preflight.ts';
 import { parseTimeoutScale } from '../scenario/timeoutScale.ts';
+import { parseCommandArgs } from './args.ts';
 import type { LabCommand } from './types.ts';
 
 const usage = `usage: lab scenario <name> [--timeout-scale N] [--k3s-version vX.Y.Z+k3sN | --k3s-file PATH] [--install-sh fixture[:MODE]|PATH|URL|REF] [--online] [--reports DIR] [--keep | --keep-on-failure]
@@ -28,32 +28,22 @@ export const command: LabCommand = {
   name: 'scenario',
   summary: 'boot a scenario\'s nodes by PXE, watch them install and join, assert, and write a report',
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          'timeout-scale': { type: 'string' },
-          'k3s-version': { type: 'string' },
-          'k3s-file': { type: 'string' },
-          'install-sh': { type: 'string' },
-          online: { type: 'boolean' },
-          keep: { type: 'boolean' },
-          'keep-on-failure': { type: 'boolean' },
-          reports: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (err) {
-      throw new UsageError(`${err instanceof Error ? err.message : String(err)}\n${usage}`);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandArgs('scenario', argv, {
+      'timeout-scale': { type: 'string' },
+      'k3s-version': { type: 'string' },
+      'k3s-file': { type: 'string' },
+      'install-sh': { type: 'string' },
+      online: { type: 'boolean' },
+      keep: { type: 'boolean' },
+      'keep-on-failure': { type: 'boolean' },
+      reports: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
     if (values.help) {
       console.log(usage);
       return 0;
     }
-    if (positionals.length !== 1) throw new UsageError(`give exactly one scenario (known: ${listScenarios().join(', ')})`);
+    if (positionals.length !== 1) throw new UsageError(`give exactly one scenario${positionals.length ? ` (got ${positionals.join(' ')})` : ''}; known: ${listScenarios().join(', ')}`);
     let scale: number | undefined;
     if (values['timeout-scale'] !== undefined) {
       scale = parseTimeoutScale(values['timeout-scale']);

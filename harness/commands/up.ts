@@ -4,10 +4,8 @@
  * in) into it. Without --rendered it renders the scenario's configs the way `lab scenario` does
  * (a run SSH key, the lab OS release, k3s, install.sh) into a temp dir removed at teardown.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { resolveInstallSh, type InstallShSource } from '../artifacts/installSh.ts';
 import { resolveK3s, type K3sSource } from '../artifacts/k3s.ts';
 import { writeK3sReleaseDir } from '../artifacts/k3sMirror.ts';
@@ -17,12 +15,14 @@ import { generateRunKey } from '../guest/ssh.ts';
 import { ConfigError, manifestName, renderRun } from '../ignition/index.ts';
 import { Lab } from '../lab/lab.ts';
 import { onTerminate } from '../lab/signals.ts';
+import { ownedTempDir } from '../lab/tempDirs.ts';
 import { redactText } from '../report/redact.ts';
 import { labOsRelease, type LabOsRelease } from '../scenario/labOsRelease.ts';
 import { listScenarios, loadScenario, topologyOf, type Scenario } from '../scenario/model.ts';
 import { hexIp } from '../scenario/topology.ts';
 import type { MirrorMount } from '../services/mirror.ts';
 import { mirrorMounts, mirrorPaths } from '../services/mirrorLayout.ts';
+import { parseCommandArgs } from './args.ts';
 import type { LabCommand } from './types.ts';
 
 export const usage =
@@ -40,25 +40,16 @@ export interface UpArgs {
 
 /** The command line, or a UsageError with one line saying what is wrong. */
 export function parseUpArgs(argv: string[]): UpArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        'services-only': { type: 'boolean', default: false },
-        rendered: { type: 'string' },
-        'log-dir': { type: 'string' },
-        'k3s-version': { type: 'string' },
-        'k3s-file': { type: 'string' },
-        'install-sh': { type: 'string' },
-        online: { type: 'boolean', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message.split('\n')[0] : String(err)} (${usage})`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('up', argv, {
+    'services-only': { type: 'boolean', default: false },
+    rendered: { type: 'string' },
+    'log-dir': { type: 'string' },
+    'k3s-version': { type: 'string' },
+    'k3s-file': { type: 'string' },
+    'install-sh': { type: 'string' },
+    online: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h' },
+  });
   const [name, ...extra] = positionals;
   if (!name) throw new UsageError(`${usage}; scenarios: ${listScenarios().join(', ')}`);
   if (extra.length) throw new UsageError(`one scenario only, not also '${extra.join(' ')}' (${usage})`);
@@ -202,7 +193,7 @@ async function bringUp(args: UpArgs, scenario: Scenario): Promise<never> {
       ? undefined
       : await resolveInstallSh(args.installSh ?? (scenario.installSh ? parseInstallShSource(scenario.installSh) : { kind: 'fixture' }), { online: args.online, onlineFlag: '--online' });
 
-  const dir = mkdtempSync(join(tmpdir(), `fkl-up-${scenario.name}-`));
+  const dir = ownedTempDir(`up-${scenario.name}`);
   let lab: Lab | undefined;
   const teardown = async (): Promise<void> => {
     try {
@@ -294,6 +285,10 @@ export const command: LabCommand = {
   name: 'up',
   summary: 'bring a scenario\'s lab network and services up, serving its rendered configs, to boot your own VM into (--services-only); Ctrl-C tears down',
   async run(argv) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      console.log(usage);
+      return 0;
+    }
     const args = parseUpArgs(argv);
     const scenario = await loadScenario(args.scenario);
     try {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { LabError } from '../errors.ts';
 import { inNetns } from './ip.ts';
+import { dieWithParent } from './parentDeath.ts';
 import { isAlive, procId, stopProcess, type ProcId } from './procs.ts';
 import { forgetProcess, recordProcess } from './state.ts';
 
@@ -33,7 +34,7 @@ export interface HelperSpec {
  * Ctrl-C on the terminal reaches only the harness, which then stops helpers in order.
  */
 export function startHelper(spec: HelperSpec): Helper {
-  const [file, argv] = inNetns(spec.netns, spec.cmd, spec.args);
+  const [file, argv] = dieWithParent(...inNetns(spec.netns, spec.cmd, spec.args));
   const out = openSync(spec.outputFile, 'a');
   let child: ChildProcess;
   try {
@@ -50,7 +51,7 @@ export function startHelper(spec: HelperSpec): Helper {
   // Spawn failures also arrive as an 'error' event; the missing pid below reports them.
   child.on('error', () => {});
   if (child.pid === undefined) throw new LabError(`could not start ${spec.name} (${spec.cmd})`);
-  // Read the start time at once: `ip netns exec` execs into the command, so the pid stays.
+  // Read the start time at once: setpriv and `ip netns exec` exec into the command, so the pid stays.
   const proc = procId(child.pid);
   recordProcess(spec.runDir, spec.name, proc);
   const exited = new Promise<{ exitCode?: number; signal?: string }>((resolve) => {

@@ -17,6 +17,7 @@ import { createNetns, deleteNetns, loopbackUp, netnsPath } from './netns.ts';
 import { createBridge, createTap, deleteLink, labIpv6Prefix } from './network.ts';
 import type { ProcId } from './procs.ts';
 import { reapStaleRuns } from './reap.ts';
+import { reapTempDirs } from './tempDirs.ts';
 import { onTerminate } from './signals.ts';
 import { createRunState } from './state.ts';
 import { Teardown } from './teardown.ts';
@@ -82,7 +83,10 @@ export class Lab {
   }
 
   static async up(opts: LabOptions): Promise<Lab> {
-    if (opts.reapStale ?? true) await reapStaleRuns();
+    if (opts.reapStale ?? true) {
+      await reapStaleRuns();
+      reapTempDirs();
+    }
     const lab = new Lab(opts.topology, opts.runId ?? newRunId(), opts.logDir);
     if (opts.handleSignals ?? true) lab.unregisterSignals = onTerminate(() => lab.down());
     try {

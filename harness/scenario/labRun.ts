@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveInstallSh, type InstallShSource } from '../artifacts/installSh.ts';
@@ -9,6 +9,7 @@ import { generateRunKey } from '../guest/ssh.ts';
 import { formatFinding, lint, renderRun, scenarioTargets } from '../ignition/index.ts';
 import { Lab } from '../lab/lab.ts';
 import { onTerminate } from '../lab/signals.ts';
+import { ownedTempDir } from '../lab/tempDirs.ts';
 import { reportsRoot } from '../paths.ts';
 import { findIgnitionTokens } from '../report/redact.ts';
 import { ReportDir, reportDirName } from '../report/reportDir.ts';
@@ -74,7 +75,7 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
   const k3s = await resolveK3s(opts.k3s ?? { kind: 'double' }, { online: opts.online, onlineFlag: '--online' });
   const installSh = await resolveInstallSh(opts.installSh ?? (scenario.installSh ? parseInstallShSource(scenario.installSh) : { kind: 'fixture' }), { online: opts.online, onlineFlag: '--online' });
 
-  const dir = mkdtempSync(join(work, `fkl-${scenario.name}-`));
+  const dir = ownedTempDir(scenario.name, work);
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   let lab: Lab | undefined;
   let access: NetnsAccess | undefined;

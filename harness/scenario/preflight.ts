@@ -29,6 +29,7 @@ export const runTools: PreflightNeeds['tools'] = [
   { name: 'etcdctl', pkg: 'etcd-client' },
   { name: 'gpg', pkg: 'gpg' },
   { name: 'bzip2', pkg: 'bzip2' },
+  { name: 'setpriv', pkg: 'util-linux' },
 ];
 
 export interface HostFacts {

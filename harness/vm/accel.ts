@@ -1,6 +1,6 @@
 import { execa } from 'execa';
-import { accessSync, constants, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { ownedTempDir } from '../lab/tempDirs.ts';
 import { join } from 'node:path';
 import { kvmProbeBootSector, loopChunkIterations, loopChunks, probeDiskBytes, probeMarker } from './kvmProbeImage.ts';
 
@@ -72,7 +72,7 @@ export interface BootSectorRun {
 /** Boot the probe image (or another, for tests) under `accel`; QEMU is SIGKILLed and the image removed on every path. */
 export async function runBootSector(accel: Accel, opts: { timeoutMs?: number; image?: Uint8Array } = {}): Promise<BootSectorRun> {
   const timeoutMs = opts.timeoutMs ?? kvmProbeTimeoutMs;
-  const dir = mkdtempSync(join(tmpdir(), 'fkl-kvm-probe-'));
+  const dir = ownedTempDir('kvm-probe');
   const imagePath = join(dir, 'probe.img');
   const run: BootSectorRun = { serial: '', chunks: 0, timedOut: false, stderr: '', imagePath };
   try {

@@ -1,4 +1,5 @@
 import { execa, type ResultPromise } from 'execa';
+import { dieWithParent } from '../lab/parentDeath.ts';
 import { qemuArgs, type QemuMachine } from './qemuArgs.ts';
 import { SerialLog } from './serialLog.ts';
 
@@ -32,7 +33,7 @@ const running = new Set<Boot>();
 export function startBoot(machine: Omit<QemuMachine, 'serialLog'>, index: number, serialLog: string): Boot {
   const args = qemuArgs({ ...machine, serialLog });
   const startedAt = Date.now();
-  const child: ResultPromise = execa('qemu-system-x86_64', args, { reject: false, stdin: 'ignore', all: true, cleanup: true });
+  const child: ResultPromise = execa(...dieWithParent('qemu-system-x86_64', args), { reject: false, stdin: 'ignore', all: true, cleanup: true });
   const boot: Boot = {
     index,
     serial: new SerialLog(serialLog),

@@ -17,7 +17,7 @@ describe('lab scenario: bad input exits 2 with one line, nothing started', () =>
   it('an unknown option', async () => {
     const r = await lab(['single-node', '--frobnicate']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain("Unknown option '--frobnicate'");
+    expect(r.stderr.trim()).toBe("lab: unknown option '--frobnicate' (see: lab scenario --help)");
   });
   it('a lab OS directory that lacks the release files', async () => {
     const r = await lab(['single-node'], { LAB_OS_DIR: '/nonexistent/release' });

@@ -1,6 +1,7 @@
 import { execa, type ResultPromise } from 'execa';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
+import { dieWithParent } from '../../lab/parentDeath.ts';
+import { ownedTempDir } from '../../lab/tempDirs.ts';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +47,7 @@ export class NetnsAccess implements LabAccess {
     readonly opts: { username?: string; sshPort?: number; apiPort?: number; apiTimeoutMs?: number } = {},
   ) {
     const node: [string, string[]] = [process.execPath, ['--import', 'tsx', serverFile]];
-    const [file, args] = enter ? enter(...node) : node;
+    const [file, args] = enter ? dieWithParent(...enter(...node)) : node;
     this.#child = execa(file, args, {
       stdin: 'pipe',
       stdout: 'pipe',
@@ -144,7 +145,7 @@ export class NetnsAccess implements LabAccess {
     const r = await this.ssh(this.initNode, asRoot(batchScript(Object.fromEntries(Object.entries(files).map(([k, f]) => [k, `cat ${k3sTls}/${f}`])))), { timeoutMs: 30_000 });
     const got = parseBatch(r.stdout);
     const out: Record<string, string> = {};
-    this.#tmp ??= mkdtempSync(join(tmpdir(), 'lab-probe-'));
+    this.#tmp ??= ownedTempDir('probe');
     for (const [k, f] of Object.entries(files)) {
       const res = got[k];
       if (!res || res.code !== 0) throw new Error(`${this.initNode.name}: cannot read ${k3sTls}/${f}: ${res?.stderr.trim() || r.stderr.trim() || 'no answer'}`);
