@@ -4,17 +4,30 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { checkEnvironment } from './environment.ts';
 import { exitCodeOf, oneLine } from './errors.ts';
 import type { LabCommand } from './commands/types.ts';
 
 const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
 
+const helperFiles = new Set(['types.ts', 'args.ts']);
+
+function commandFiles(): string[] {
+  return readdirSync(commandsDir)
+    .filter((f) => f.endsWith('.ts') && !helperFiles.has(f) && !f.endsWith('.test.ts'))
+    .sort();
+}
+
+async function loadCommand(file: string): Promise<LabCommand | undefined> {
+  return ((await import(pathToFileURL(join(commandsDir, file)).href)) as { command?: LabCommand }).command;
+}
+
+/** Every command, for the usage text; running one loads only its own file (a command is named as its file). */
 async function loadCommands(): Promise<Map<string, LabCommand>> {
   const commands = new Map<string, LabCommand>();
-  for (const file of readdirSync(commandsDir).sort()) {
-    if (!file.endsWith('.ts') || file === 'types.ts' || file.endsWith('.test.ts')) continue;
-    const mod = (await import(pathToFileURL(join(commandsDir, file)).href)) as { command?: LabCommand };
-    if (mod.command) commands.set(mod.command.name, mod.command);
+  for (const file of commandFiles()) {
+    const command = await loadCommand(file);
+    if (command) commands.set(command.name, command);
   }
   return commands;
 }
@@ -26,17 +39,17 @@ function usage(commands: Map<string, LabCommand>): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const commands = await loadCommands();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(usage(commands));
+    console.log(usage(await loadCommands()));
     return name ? 0 : 2;
   }
-  const command = commands.get(name);
-  if (!command) {
-    console.error(`lab: unknown command '${name}' (known: ${[...commands.keys()].join(', ')})`);
+  const command = commandFiles().includes(`${name}.ts`) ? await loadCommand(`${name}.ts`) : undefined;
+  if (!command || command.name !== name) {
+    console.error(`lab: unknown command '${name}' (known: ${[...(await loadCommands()).keys()].join(', ')})`);
     return 2;
   }
+  checkEnvironment();
   return command.run(rest);
 }
 

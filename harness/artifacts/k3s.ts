@@ -96,6 +96,9 @@ async function resolveRelease(version: string, opts: K3sResolveOptions): Promise
     if (want === got) {
       return { kind: 'cache', path: bin, sha256: got, version, description: `k3s ${version} from GitHub releases (cached in ${dir})` };
     }
+    // A cut-short download or a disk error: never served; fetched again when online.
+    const damaged = `k3s ${version} in the cache (${dir}) is damaged: its sha256 ${got.slice(0, 12)}… is not sha256sum-amd64.txt's ${(want ?? 'missing').slice(0, 12)}…`;
+    if (!opts.online) throw new UsageError(`${damaged}; pass ${opts.onlineFlag ?? '--online'} to fetch it again, or remove that directory`);
   }
   if (!opts.online) {
     throw new UsageError(

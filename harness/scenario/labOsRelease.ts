@@ -27,7 +27,7 @@ export async function labOsRelease(env: NodeJS.ProcessEnv = process.env, onProgr
   return { ...release, description: `lab OS ${os.version} (stand-in for Flatcar, ${os.built ? 'built now' : 'cached'}) ${os.versionDir}`, ...(sha256 ? { sha256 } : {}) };
 }
 
-function checkRelease(dir: string, from: string, what: string): LabOsRelease {
+export function checkRelease(dir: string, from: string, what: string): LabOsRelease {
   const missing = releaseFiles.filter((f) => !existsSync(join(dir, f)));
   if (missing.length) throw new UsageError(`${from}: ${dir} lacks ${missing.join(', ')} (build it: npm run lab -- images build)`);
   const version = /FLATCAR_VERSION=(\S+)/.exec(readFileSync(join(dir, 'version.txt'), 'utf8'))?.[1];

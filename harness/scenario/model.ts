@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError } from '../errors.ts';
+import { oneLine, UsageError } from '../errors.ts';
 import { projectRoot } from '../paths.ts';
 import { defaultNetwork, type NetworkSpec, type NodeRole, type NodeSpec, type Topology } from './topology.ts';
 import type { Expectation } from './verdict.ts';
@@ -75,8 +75,20 @@ export async function loadScenario(name: string, dir = scenariosDir): Promise<Sc
     throw new UsageError(`unknown scenario '${name}' (known: ${known.join(', ') || 'none'})`);
   }
   const file = join(dir, `${name}.ts`);
-  const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  const mod = (await importScenarioFile(file)) as { default?: unknown };
   return validateScenario(mod.default, file, name);
+}
+
+/** Imports a scenario file; a syntax error names file:line:column, any other failure the file. */
+export async function importScenarioFile(file: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (err) {
+    // tsx reports esbuild's transform error as text: "Transform failed with 1 error:\n<file>:4:0: ERROR: Unexpected "}"".
+    const place = /:(\d+):(\d+): ERROR: (.+)/.exec(err instanceof Error ? err.message : '');
+    if (place) throw new UsageError(`${file}:${place[1]}:${place[2]}: ${place[3]}`);
+    throw new UsageError(`${file}: could not load the scenario: ${oneLine(err)}`);
+  }
 }
 
 const roles: readonly NodeRole[] = ['init', 'server', 'agent'];

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.ts';
 import { assertionByName, type AssertionName } from './assertions/index.ts';
-import { scenariosDir } from './model.ts';
+import { importScenarioFile, scenariosDir } from './model.ts';
 import type { Phase } from './phases.ts';
 import type { Impairment } from '../lab/faults.ts';
 import type { Moment } from './faultSteps.ts';
@@ -86,6 +85,6 @@ export function validatePlan(value: unknown, file: string): ScenarioPlan {
 export async function loadPlan(name: string, dir = scenariosDir): Promise<ScenarioPlan> {
   const file = join(dir, `${name}.ts`);
   if (!existsSync(file)) throw new UsageError(`unknown scenario '${name}'`);
-  const mod = (await import(pathToFileURL(file).href)) as { plan?: unknown };
+  const mod = (await importScenarioFile(file)) as { plan?: unknown };
   return mod.plan === undefined ? installAndJoin : validatePlan(mod.plan, file);
 }
