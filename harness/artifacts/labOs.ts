@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '../errors.ts';
 import { cacheRoot } from '../paths.ts';
+import { damagedFiles } from './cachedFiles.ts';
 import { labOsRecipeDir, readLabOsOptions, recipeHash, rootfsHash, type LabOsOptions } from './labOsRecipe.ts';
 import { ensureSigningKey, signDetached } from './signingKey.ts';
 import { runStage, type Progress } from './stageRunner.ts';
@@ -81,7 +83,12 @@ export async function ensureLabOs(opts: EnsureLabOsOptions = {}): Promise<LabOs>
   const hash = recipeHash(options, key.fingerprint);
   const dir = join(base, hash);
 
-  if (!opts.force && existsSync(join(dir, 'manifest.json'))) return describe(dir, key.publicKey, false);
+  if (!opts.force && existsSync(join(dir, 'manifest.json'))) {
+    const os = describe(dir, key.publicKey, false);
+    const damaged = await damagedFiles(os.versionDir, os.manifest.files, dir);
+    if (damaged.length) throw new UsageError(`lab OS cache ${dir} is damaged: ${damaged.join('; ')}; rebuild it: npm run lab -- images build --force`);
+    return os;
+  }
 
   say(opts.force ? `lab-os: rebuilding ${hash} (--force)` : `lab-os: recipe hash ${hash} not in cache: ${whyRebuild(base, hash)}`);
   const started = Date.now();

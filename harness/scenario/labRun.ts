@@ -69,11 +69,11 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
   const problems = preflight({ memoryMiB: scenario.nodes.length * memoryMiB + 512, diskMiB: scenario.nodes.length * 1500 + 1000, diskDir: work, tools: runTools });
   if (problems.length) return { kind: 'preflight', problems };
 
-  // The quick refusals first (a k3s or install.sh source that cannot be had), the lab OS build
-  // (minutes when its recipe changed) after them, the KVM probe last.
+  // The artifacts before the KVM probe; a damaged or missing one is refused before the K3s double
+  // is built into the cache, so a refusal writes nothing.
   const installSh = await resolveInstallSh(opts.installSh ?? (scenario.installSh ? parseInstallShSource(scenario.installSh) : { kind: 'fixture' }), { online: opts.online, onlineFlag: '--online' });
-  const k3s = await resolveK3s(opts.k3s ?? { kind: 'double' }, { online: opts.online, onlineFlag: '--online' });
   const labOs = await labOsRelease(process.env, (line) => (opts.progress ?? process.stderr).write(`${line}\n`));
+  const k3s = await resolveK3s(opts.k3s ?? { kind: 'double' }, { online: opts.online, onlineFlag: '--online' });
   const accel = await chooseAccel();
   const scale = timeoutScale({ accel: accel.accel, concurrentVms: scenario.nodes.length, hostCpus: availableParallelism(), override: opts.timeoutScale });
 

@@ -4,12 +4,13 @@
 // folder, no new cache entry, no run left.
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { flatcarFiles, labOsDirForRecipe } from '../../harness/artifacts/labOs.ts';
 import { projectRoot } from '../../harness/paths.ts';
 
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -41,7 +42,7 @@ interface Case {
   line: RegExp;
   exitCode?: number;
   /** Prepares the case's dir further (a damaged cache). */
-  setup?: (dir: string) => void;
+  setup?: (dir: string) => void | Promise<void>;
 }
 
 const scen = (file: string, text: string, line: RegExp): Case => ({
@@ -104,8 +105,9 @@ const cases: Case[] = [
   {
     name: 'a cached k3s release whose hash no longer matches',
     args: ['scenario', 'single-node', '--k3s-version', 'v1.32.4+k3s1'],
-    env: { LAB_CACHE_DIR: '{dir}/cache' },
+    env: { LAB_CACHE_DIR: '{dir}/cache', LAB_OS_DIR: '{dir}/release' },
     setup: (dir) => {
+      fakeRelease(join(dir, 'release'));
       const rel = join(dir, 'cache/k3s/releases/v1.32.4+k3s1');
       mkdirSync(rel, { recursive: true });
       writeFileSync(join(rel, 'sha256sum-amd64.txt'), `${createHash('sha256').update('the real k3s').digest('hex')}  k3s\n`);
@@ -113,7 +115,32 @@ const cases: Case[] = [
     },
     line: /^lab: k3s v1\.32\.4\+k3s1 in the cache \(\{dir\}\/cache\/k3s\/releases\/v1\.32\.4\+k3s1\) is damaged: its sha256 [0-9a-f]{12}… is not sha256sum-amd64\.txt's [0-9a-f]{12}…; pass --online to fetch it again, or remove that directory$/,
   },
+  {
+    name: 'a cached lab OS whose disk image was cut short',
+    args: ['scenario', 'single-node'],
+    env: { LAB_CACHE_DIR: '{dir}/cache' },
+    setup: async (dir) => {
+      // The cache entry the current recipe maps to, as a build leaves it, then the image truncated.
+      const entry = await labOsDirForRecipe(join(dir, 'cache'));
+      const files = fakeRelease(join(entry, 'mirror/amd64-usr/9000.1.0'));
+      writeFileSync(join(entry, 'manifest.json'), JSON.stringify({ kind: 'flatcar-lab-os', version: '9000.1.0', board: 'amd64-usr', files }));
+      truncateSync(join(entry, 'mirror/amd64-usr/9000.1.0', flatcarFiles.image), 10);
+    },
+    line: /^lab: lab OS cache \{dir\}\/cache\/lab-os\/[0-9a-f]{16} is damaged: flatcar_production_image\.bin\.bz2 is 10 bytes, its build wrote 4096; rebuild it: npm run lab -- images build --force$/,
+  },
 ];
+
+/** A release directory with Flatcar's file names (contents made up): what LAB_OS_DIR and the cache hold. */
+function fakeRelease(dir: string): Record<string, { bytes: number; sha256: string }> {
+  mkdirSync(dir, { recursive: true });
+  const files: Record<string, { bytes: number; sha256: string }> = {};
+  for (const name of Object.values(flatcarFiles)) {
+    const body = name === flatcarFiles.versionTxt ? 'FLATCAR_VERSION=9000.1.0\n' : Buffer.alloc(4096, name);
+    writeFileSync(join(dir, name), body);
+    files[name] = { bytes: Buffer.byteLength(body), sha256: createHash('sha256').update(body).digest('hex') };
+  }
+  return files;
+}
 
 function substitute(s: string, dir: string): string {
   return s.replaceAll('{dir}', dir);
@@ -146,7 +173,7 @@ describe.concurrent('bad input: one line naming the place and the fix, exit 2, n
         mkdirSync(join(dir, rel, '..'), { recursive: true });
         writeFileSync(join(dir, rel), substitute(text, dir));
       }
-      c.setup?.(dir);
+      await c.setup?.(dir);
       const reports = join(dir, 'reports');
       mkdirSync(reports);
       const env = Object.fromEntries(Object.entries({ LAB_CACHE_DIR: join(dir, 'cache'), LAB_STATE_DIR: join(dir, 'state'), ...c.env }).map(([k, v]) => [k, substitute(v, dir)]));
