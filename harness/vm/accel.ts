@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { accessSync, constants, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { ownedTempDir } from '../lab/tempDirs.ts';
+import { recalledAccel, rememberAccel } from './accelMemo.ts';
 import { join } from 'node:path';
 import { kvmProbeBootSector, loopChunkIterations, loopChunks, probeDiskBytes, probeMarker } from './kvmProbeImage.ts';
 
@@ -25,8 +26,23 @@ export function chooseAccel(env: NodeJS.ProcessEnv = process.env, probeKernel?: 
   const forced = env.LAB_ACCEL;
   if (forced === 'kvm' || forced === 'tcg') return Promise.resolve({ accel: forced, reason: 'LAB_ACCEL' });
   const kernel = probeKernel ?? env.LAB_PROBE_KERNEL;
-  cached ??= kernel ? probeKvm(kernel) : probeKvmBootSector();
+  cached ??= kernel ? probeKvm(kernel) : probeOncePerHostBoot();
   return cached;
+}
+
+/** The boot-sector probe, measured once per host boot and QEMU binary (accelMemo.ts). */
+async function probeOncePerHostBoot(): Promise<AccelChoice> {
+  const qemu = await qemuPath();
+  const recalled = qemu ? recalledAccel(qemu) : undefined;
+  if (recalled) return { accel: recalled.accel, reason: `${recalled.reason} (probed at ${recalled.measuredAt}, this host boot)` };
+  const choice = await probeKvmBootSector();
+  if (qemu) rememberAccel(qemu, choice);
+  return choice;
+}
+
+async function qemuPath(): Promise<string | undefined> {
+  const r = await execa('sh', ['-c', 'command -v qemu-system-x86_64'], { reject: false });
+  return r.exitCode === 0 ? r.stdout.trim() : undefined;
 }
 
 /** Forget the cached probe (tests). */
