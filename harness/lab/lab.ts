@@ -4,6 +4,8 @@ import { LabError } from '../errors.ts';
 import { stateRoot } from '../paths.ts';
 import type { NodeSpec, Topology } from '../scenario/topology.ts';
 import { startDnsmasq, type DnsmasqRun } from '../services/dnsmasq.ts';
+import { networkOf } from '../services/dnsmasqConfig.ts';
+import { dropEgress } from './egress.ts';
 import type { MirrorMount } from '../services/mirror.ts';
 import { startMirrorProcess, type MirrorRun } from '../services/mirrorProcess.ts';
 import { writeMirrorFaults, type MirrorFaultRule } from '../services/mirrorFaults.ts';
@@ -160,6 +162,7 @@ export class Lab {
     await createBridge(this.netns, this.names.bridge, network.serverIp, network.prefix);
     this.teardown.add(`delete bridge ${this.names.bridge}`, () => deleteLink(this.netns, this.names.bridge));
     this.checkpoint();
+    await dropEgress(this.netns, `${networkOf(network.serverIp, network.prefix)}/${network.prefix}`);
     for (const node of nodes) {
       const tap = this.tapOf(node.name);
       await createTap(this.netns, tap, this.names.bridge);
@@ -184,6 +187,8 @@ export class Lab {
           tftpRoot,
           logFile: this.dnsmasqLog,
           ipv6RaPrefix: labIpv6Prefix,
+          // The lab server is the nodes' router, as an edge site's is; an air-gapped segment has none.
+          ...(network.defaultRoute === false ? {} : { router: network.serverIp }),
         },
       }).catch((err: unknown) => {
         throw new LabError(`dnsmasq: ${err instanceof Error ? err.message : String(err)}`);

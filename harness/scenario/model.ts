@@ -125,6 +125,7 @@ export function validateScenario(value: unknown, file: string, expectedName?: st
   if (serverIp === undefined) fail('network.serverIp', `'${network.serverIp}' is not an IPv4 address`, network.serverIp);
   if (!Number.isInteger(network.prefix) || network.prefix < 8 || network.prefix > 30) fail('network.prefix', 'must be an integer from 8 to 30');
   if (!Number.isInteger(network.mirrorPort) || network.mirrorPort < 1 || network.mirrorPort > 65535) fail('network.mirrorPort', 'must be a TCP port');
+  if (network.defaultRoute !== undefined && typeof network.defaultRoute !== 'boolean') fail('network.defaultRoute', 'must be true (the lab server routes, the default) or false (an air-gapped segment)', 'defaultRoute');
   const mask = network.prefix === 0 ? 0 : (~0 << (32 - network.prefix)) >>> 0;
 
   if (!Array.isArray(s.nodes) || s.nodes.length === 0) fail('nodes', 'must list at least one node');

@@ -17,6 +17,12 @@ export interface NetworkSpec {
   serverIp: string;
   /** The HTTP mirror's port on serverIp (the seed uses 8080). */
   mirrorPort: number;
+  /**
+   * Whether DHCP gives the nodes a default route through the lab server (default: yes, as an edge
+   * site's router does; nothing routed leaves the lab: harness/lab/egress.ts). `false` is an
+   * air-gapped segment with no router at all, where k3s cannot pick its address by itself.
+   */
+  defaultRoute?: boolean;
 }
 
 export interface Topology {

@@ -13,6 +13,8 @@ export interface DnsmasqSettings {
   bootFile?: string;
   logFile: string;
   leaseFile: string;
+  /** The router option: the nodes' default route. Absent: an empty router option, so no default route. */
+  router?: string;
   /** DNS stays off (port 0) unless a scenario asks for it. */
   dns?: boolean;
   /**
@@ -76,8 +78,9 @@ export function dnsmasqConfig(s: DnsmasqSettings): string {
     `dhcp-range=${networkOf(s.serverIp, s.prefix)},static,${netmaskOf(s.prefix)},1h`,
     'dhcp-ignore=tag:!known',
     'dhcp-authoritative',
-    // No router and no DNS server option: nodes must not believe there is a way out.
-    'dhcp-option=option:router',
+    // The lab server as router when asked (harness/lab/egress.ts keeps routed traffic in), else an
+    // empty router option; no DNS server option: names are not resolved outside the lab.
+    s.router ? `dhcp-option=option:router,${s.router}` : 'dhcp-option=option:router',
     ...(s.dns ? [] : ['dhcp-option=option:dns-server']),
     ...s.nodes.map((n) => `dhcp-host=${n.mac},${n.ip},${n.name}`),
   ];

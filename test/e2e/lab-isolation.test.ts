@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Lab } from '../../harness/lab/lab.ts';
@@ -63,6 +63,13 @@ describe('lab isolation', () => {
       const c = await inLab('curl', ['-sS', '--max-time', '2', `http://${addr}:80/`]);
       expect(c.exitCode).not.toBe(0);
     }
+    // Nodes get the lab server as their router: whatever they send outside the lab is dropped,
+    // twice over: the namespace forwards nothing, and the egress table drops what is not for the lab.
+    expect((await inLab('sysctl', ['-n', 'net.ipv4.ip_forward'])).stdout.trim()).toBe('0');
+    const egress = (await inLab('nft', ['list', 'table', 'inet', 'fkl_egress'])).stdout;
+    expect(egress).toMatch(/hook forward/);
+    expect(egress).toMatch(/ip daddr != \{ 10\.0\.0\.0\/24, 224\.0\.0\.0\/4, 255\.255\.255\.255 \} counter packets \d+ bytes \d+ drop/);
+    expect(readFileSync(lab.dnsmasq!.configFile, 'utf8')).toContain('dhcp-option=option:router,10.0.0.5');
     // But the lab's own mirror is reachable from inside.
     const own = await inLab('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', `${lab.mirrorUrl}/nothing-here`]);
     expect(own.stdout).toBe('404');

@@ -33,10 +33,12 @@ describe('dnsmasqConfig', () => {
     expect(l).toContain('dhcp-host=52:54:00:00:00:47,10.0.0.71,node-2');
   });
 
-  it('keeps DNS off and announces no way out', () => {
+  it('keeps DNS off; the router option names the lab server, or is empty on an air-gapped segment', () => {
     const l = lines(base);
     expect(l).toContain('port=0');
     expect(l).toContain('dhcp-option=option:router');
+    expect(lines({ ...base, router: '10.0.0.5' })).toContain('dhcp-option=option:router,10.0.0.5');
+    expect(lines({ ...base, router: '10.0.0.5' })).not.toContain('dhcp-option=option:router');
     expect(l).toContain('dhcp-option=option:dns-server');
     expect(lines({ ...base, dns: true })).not.toContain('port=0');
   });
