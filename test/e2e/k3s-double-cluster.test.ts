@@ -3,6 +3,7 @@
  * etcd, refuse a wrong token, survive the loss of the first server and take it back without re-init.
  * Observed only through what real k3s also offers: the Kubernetes API (official client), etcdctl, logs.
  */
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -142,5 +143,34 @@ describe('K3s double: three-server cluster in network namespaces', () => {
       expect(text.length).toBeGreaterThan(0);
       expect(text).not.toContain(TOKEN);
     }
+  });
+});
+
+describe('K3s double: a server on a segment without a default route', () => {
+  let root: string;
+  let lab: NetnsLab;
+  afterAll(async () => {
+    await lab?.destroy();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it("exits with k3s's own error (k3s #1144), and starts when given --node-ip", async () => {
+    root = mkdtempSync(join(tmpdir(), 'k3s-double-noroute-'));
+    const bin = await buildK3sDouble(join(root, 'bin', 'k3s'));
+    lab = await createNetnsLab(runNamespacePrefix('r'), 1, '10.78.0', () => rmSync(root, { recursive: true, force: true }));
+    const ns = lab.nodes[0]!;
+    await execa('ip', ['-n', ns.ns, 'route', 'del', 'default']);
+    const node = (name: string): DoubleNode => ({ name, ns: ns.ns, ip: ns.ip, dataDir: join(root, name, 'data'), kubeconfig: join(root, name, 'k3s.yaml'), logFile: join(root, `${name}.log`) });
+    const bare = node('no-route');
+    const child = startDouble(bin, bare, ['server', '--cluster-init'], { K3S_TOKEN: TOKEN });
+    expect(await waitFor('the server without a default route to exit', 60_000, async () => child.exitCode ?? undefined)).toBe(1);
+    expect(logOf(bare)).toContain(
+      `level=fatal msg="apiserver exited: unable to find suitable network address.error='no default routes found in \\"/proc/net/route\\" or \\"/proc/net/ipv6_route\\"'. Try to set the AdvertiseAddress directly or provide a valid BindAddress to fix this"`,
+    );
+    const given = node('node-ip');
+    const started = startDouble(bin, given, ['server', '--cluster-init', `--node-ip=${ns.ip}`], { K3S_TOKEN: TOKEN });
+    await waitFor('the server given --node-ip to start on that address', 60_000, async () => (/Starting k3s .* on 10\.78\.0\.11/.test(logOf(given)) ? true : undefined));
+    expect(started.exitCode).toBeNull();
+    started.kill('SIGKILL');
   });
 });

@@ -116,6 +116,9 @@ export async function createNetnsLab(prefix: string, nodeCount: number, subnet =
       await ip('-n', lan, 'link', 'set', `v${i + 1}`, 'master', 'br0', 'up');
       await ip('-n', n.ns, 'addr', 'add', `${n.ip}/24`, 'dev', 'eth0');
       await ip('-n', n.ns, 'link', 'set', 'eth0', 'up');
+      // A LAN with a router, as k3s expects (without a default route its server cannot pick an
+      // address); the lan namespace has no uplink, so the route leads nowhere outside.
+      await ip('-n', n.ns, 'route', 'add', 'default', 'via', `${subnet}.1`);
     }
   } catch (e) {
     await destroy();

@@ -19,7 +19,7 @@ import { assertEtcdPortsFree } from '../etcd/ports.ts';
 import { httpsRequest } from '../https.ts';
 import { kubeconfigYaml, writeKubeconfig } from '../kubeconfig.ts';
 import { fatal, FatalError, log, redact } from '../log.ts';
-import { defaultNodeIp } from '../netinfo.ts';
+import { defaultNodeIp, hostAddressFromRoutes } from '../netinfo.ts';
 import { notifyReady } from '../notify.ts';
 import { caHash, createCas, hasCas, issueLeaf, loadCas, tlsDir, writeCas, writeLeaf, type CaBundle } from '../pki.ts';
 import { formatNodeToken, newSecret, parseToken, tokenFrom } from '../token.ts';
@@ -133,8 +133,10 @@ async function waitEtcdHealthy(etcd: EtcdClient, child: ChildProcess): Promise<v
 export async function runServer(flags: ParsedFlags, argv: string[]): Promise<void> {
   const dataDir = str(flags, 'data-dir') ?? '/var/lib/rancher/k3s';
   const nodeName = (str(flags, 'node-name') ?? hostname()).toLowerCase();
-  const nodeIp = str(flags, 'node-ip') ?? defaultNodeIp();
   const bind = str(flags, 'bind-address');
+  // Given none of the three, the apiserver picks the default route's address, and cannot without one (netinfo.ts).
+  const addressGiven = str(flags, 'node-ip') ?? str(flags, 'advertise-address') ?? (bind && bind !== '0.0.0.0' ? bind : undefined);
+  const nodeIp = str(flags, 'node-ip') ?? (addressGiven ? defaultNodeIp() : hostAddressFromRoutes());
   const advertise = str(flags, 'advertise-address') ?? nodeIp;
   const port = Number(str(flags, 'https-listen-port') ?? 6443);
   const serverUrl = str(flags, 'server');
