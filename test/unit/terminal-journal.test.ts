@@ -44,6 +44,23 @@ describe('terminal events from the journal', () => {
     expect(headline(e)).toBe('node-1 boot 2: k3s-install.service failed: [ERROR]  Failed to find the k3s-selinux policy, please install:');
   });
 
+  it("install.sh failing because k3s.service failed quotes k3s's own fatal line, named by its unit", async () => {
+    const j = (message: string, unit: string, pid: number, extra: Record<string, string> = {}) =>
+      JSON.stringify({ MESSAGE: message, PRIORITY: '6', ...(pid === 1 ? { UNIT: unit, SYSLOG_IDENTIFIER: 'systemd' } : { _SYSTEMD_UNIT: unit }), _PID: String(pid), ...extra });
+    const fatal = `time="2026-12-02T02:00:00Z" level=fatal msg="apiserver exited: unable to find suitable network address.error='no default routes found'"`;
+    const events = await verdictsOf([
+      j('[INFO]  systemd: Starting k3s', 'k3s-install.service', 801),
+      j(fatal, 'k3s.service', 900),
+      j('k3s.service: Failed with result \'exit-code\'.', 'k3s.service', 1),
+      j('Job for k3s.service failed because the control process exited with error code.', 'k3s-install.service', 802),
+      j("k3s-install.service: Failed with result 'exit-code'.", 'k3s-install.service', 1),
+    ]);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.unit).toBe('k3s-install.service');
+    expect(events[0]!.lines).toContain('Job for k3s.service failed because the control process exited with error code.');
+    expect(events[0]!.lines.at(-1)).toBe(`k3s.service: ${fatal}`);
+  });
+
   it('a fatal line with no unit failure after it still ends the node (the tool hung after it)', async () => {
     const stream = lines('k3s-install-pr13712.jsonl').slice(0, 5);
     const out: TerminalEvent[] = [];

@@ -113,7 +113,8 @@ export class JournalVerdicts {
     // The unit's last lines may still be on their way through journald.
     setTimeout(() => {
       if (this.#stopped) return;
-      this.emit({ node: this.node, boot, at, unit, reason, lines: causeLines(s.output.get(unit) ?? [], systemdLine), source: 'journal' });
+      const lines = causeLines(s.output.get(unit) ?? [], systemdLine);
+      this.emit({ node: this.node, boot, at, unit, reason, lines: [...lines, ...delegatedCause(lines, s.output)], source: 'journal' });
     }, settleMs).unref();
   }
 
@@ -146,4 +147,17 @@ export function causeLines(output: readonly string[], systemdLine: string): stri
   }
   const tail = output.slice(-5).map((l) => l.replace(/\s+$/, ''));
   return tail.length ? [...tail, systemdLine] : [systemdLine];
+}
+
+/**
+ * A unit that failed because a unit it started failed (install.sh's `systemctl restart k3s` says
+ * "Job for k3s.service failed because …") quotes that unit's own fatal line too, named by its
+ * unit: the cause is k3s's error, not the installer's echo of it.
+ */
+export function delegatedCause(lines: readonly string[], output: ReadonlyMap<string, readonly string[]>): string[] {
+  const started = lines.map((l) => /\bJob for ([\w@.\\:-]+\.service) failed\b/.exec(l)?.[1]).find(Boolean);
+  const theirs = started ? output.get(started) : undefined;
+  if (!started || !theirs) return [];
+  const fatal = [...theirs].reverse().find((l) => matchToolFatal(l));
+  return fatal ? [`${started}: ${fatal.replace(/\s+$/, '')}`] : [];
 }
