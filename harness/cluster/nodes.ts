@@ -58,3 +58,9 @@ export async function listNodes(kubeconfig: string, opts: ListNodesOptions = {})
   const list = await api.listNode();
   return list.items.map(observeNode).sort((a, b) => a.name.localeCompare(b.name));
 }
+
+/** `kubectl delete node NAME`: what k3s documents before a node rejoins under its old name (its node password goes too). */
+export async function deleteNode(kubeconfig: string, name: string, opts: ListNodesOptions = {}): Promise<void> {
+  const api = loadKubeConfig(kubeconfig, opts).makeApiClient(CoreV1Api);
+  await api.deleteNode({ name });
+}

@@ -99,6 +99,25 @@ describe('K3s double: three-server cluster in network namespaces', () => {
     killNode(n4);
   });
 
+  it('refuses a reinstalled agent under its old name (node password) until the node is deleted', async () => {
+    const [n1, , , n4] = nodes as [DoubleNode, DoubleNode, DoubleNode, DoubleNode];
+    const nodeToken = readFileSync(join(n1.dataDir, 'server', 'node-token'), 'utf8').trim();
+    // A new disk: no data dir, no /etc/rancher/node/password, the same name.
+    const fresh: DoubleNode = { ...n4, dataDir: join(root, 'node-4-new', 'data'), logFile: n4.logFile.replace(/-agent\.log$/, '-reinstalled.log') };
+    startDouble(bin, fresh, ['agent', '--server', api(n1)], { K3S_TOKEN: nodeToken });
+    await waitFor('the reinstalled agent to be refused', 60_000, async () => (/Node password rejected/.test(logOf(fresh)) ? true : undefined));
+    expect(logOf(fresh)).toContain(
+      `level=info msg="Waiting to retrieve agent configuration; server is not ready: Node password rejected, duplicate hostname or contents of '/etc/rancher/node/password' may not match server node-passwd entry, try enabling a unique node name with the --with-node-id flag"`,
+    );
+    expect(logOf(fresh)).not.toMatch(/k3s agent is up and running/);
+    expect(logOf(n1)).toMatch(/level=error msg="Node password validation failed for 'node-4'"/);
+    // What k3s documents: delete the node; its node password goes with it, and the agent joins.
+    await probe(lab.lan, 'delete-node', n1.kubeconfig, api(n1), 'node-4');
+    await upAndRunning(fresh, 'agent after kubectl delete node');
+    await waitFor('node-4 Ready again', 60_000, async () => (await nodesVia(n1)).find((n) => n.name === 'node-4' && n.ready));
+    killNode(fresh);
+  });
+
   it('loses the first server: API answers on the others, that node turns NotReady within 40 s', async () => {
     const [n1, n2, n3] = nodes as [DoubleNode, DoubleNode, DoubleNode];
     const before = await membersVia(n2);

@@ -4,6 +4,7 @@ import { str, list, type ParsedFlags } from './args.ts';
 import { httpsRequest } from './https.ts';
 import { fatal, FatalError, log, redact } from './log.ts';
 import { defaultNodeIp } from './netinfo.ts';
+import { ensureNodePassword } from './nodePassword.ts';
 import { notifyReady } from './notify.ts';
 import { caHash } from './pki.ts';
 import { redactedArgs } from './server/run.ts';
@@ -28,12 +29,19 @@ export async function runAgent(flags: ParsedFlags, argv: string[]): Promise<void
   if (cacerts.status !== 200) fatal(`failed to get CA certs from ${server}/cacerts: HTTP ${cacerts.status}`);
   if (tok.caHash && caHash(cacerts.body) !== tok.caHash) fatal('token CA hash does not match the Cluster CA certificate hash');
 
-  const body = JSON.stringify({ name, ip, server: false, labels: list(flags, 'node-label'), args: redactedArgs(['agent', ...argv]) });
+  const password = ensureNodePassword();
+  const body = JSON.stringify({ name, ip, server: false, labels: list(flags, 'node-label'), args: redactedArgs(['agent', ...argv]), password });
   let ready = false;
   for (;;) {
     try {
       const r = await httpsRequest(`${server}${AGENT_HEARTBEAT_PATH}`, { ca: cacerts.body, body, basicAuth: ['node', tok.secret] });
       if (r.status === 401) fatal(`the server ${server} refused the token (401 Unauthorized); check K3S_TOKEN`);
+      if (r.status === 403) {
+        // k3s retries for ever, saying so at info level (k3s #6054): the node stays not ready.
+        log('info', `Waiting to retrieve agent configuration; server is not ready: ${r.body.trim()}`);
+        await new Promise((res) => setTimeout(res, HEARTBEAT_MS));
+        continue;
+      }
       if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
       if (!ready) {
         ready = true;

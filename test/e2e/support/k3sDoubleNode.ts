@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync, existsSync } from 'node:fs';
 import { execa } from 'execa';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { killNamespace } from './k3sNetns.ts';
 
 export interface DoubleNode {
@@ -19,7 +19,8 @@ export function startDouble(bin: string, node: DoubleNode, args: string[], env: 
   const fd = openSync(node.logFile, 'a');
   const child = spawn('ip', ['netns', 'exec', node.ns, bin, ...args, `--data-dir=${node.dataDir}`, `--write-kubeconfig=${node.kubeconfig}`, `--node-name=${node.name}`], {
     stdio: ['ignore', fd, fd],
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    // Each double keeps its node password beside its data, not in the host's /etc/rancher/node.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LAB_DOUBLE_NODE_PASSWORD_FILE: join(dirname(node.dataDir), 'node-password'), ...env },
   });
   closeSync(fd);
   node.child = child;

@@ -75,6 +75,10 @@ export class EtcdClient {
     await this.call('/v3/kv/put', { key: b64(key), value: b64(value), ...(lease ? { lease } : {}) });
   }
 
+  async delete(key: string): Promise<void> {
+    await this.call('/v3/kv/deleterange', { key: b64(key) });
+  }
+
   async grant(ttlSeconds: number): Promise<string> {
     return (await this.call<{ ID: string }>('/v3/lease/grant', { TTL: String(ttlSeconds) })).ID;
   }

@@ -6,7 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EtcdClient } from '../etcd/client.ts';
 import { log } from '../log.ts';
 import { basicAuthMatches } from './api.ts';
-import { NodeHeartbeat, registerNode, type NodeRegistration } from './nodes.ts';
+import { agentRefusal, verifyNodePassword } from '../nodePassword.ts';
+import { NodeHeartbeat, nodeExists, registerNode, type NodeRegistration } from './nodes.ts';
 
 export const AGENT_HEARTBEAT_PATH = '/v1-k3s/lab-agent-heartbeat';
 
@@ -20,12 +21,18 @@ export function agentHeartbeatRoute(etcd: EtcdClient, token: string) {
         res.writeHead(401).end('Unauthorized');
         return;
       }
-      const reg = JSON.parse(body) as NodeRegistration;
+      const reg = JSON.parse(body) as NodeRegistration & { password?: string };
+      // Checked on every heartbeat: a reinstalled agent comes back under its old name (nodePassword.ts).
+      if (!(await verifyNodePassword(etcd, reg.name, reg.password ?? ''))) {
+        log('error', `Node password validation failed for '${reg.name}'`);
+        res.writeHead(403, { 'content-type': 'text/plain' }).end(agentRefusal);
+        return;
+      }
       let beat = beats.get(reg.name);
-      if (!beat) {
-        await registerNode(etcd, { ...reg, server: false });
-        beat = new NodeHeartbeat(etcd, reg.name);
-        beats.set(reg.name, beat);
+      if (!beat || !(await nodeExists(etcd, reg.name))) {
+        const { password: _, ...node } = reg;
+        await registerNode(etcd, { ...node, server: false });
+        if (!beat) beats.set(reg.name, (beat = new NodeHeartbeat(etcd, reg.name)));
         log('info', `Agent node ${reg.name} (${ip}) registered`);
       }
       await beat.beat();

@@ -11,7 +11,7 @@ import { EtcdClient } from '../etcd/client.ts';
 import { log } from '../log.ts';
 import type { CaBundle } from '../pki.ts';
 import { K3S_VERSION, KUBERNETES_VERSION, DOUBLE_VERSION } from '../version.ts';
-import { getNode, listNodes } from './nodes.ts';
+import { deleteNode, getNode, listNodes } from './nodes.ts';
 import { nodeTable, wantsTable } from './table.ts';
 
 export interface ApiContext {
@@ -125,7 +125,15 @@ async function handle(ctx: ApiContext, req: IncomingMessage, body: string, res: 
 
   // Everything below is the Kubernetes API proper: admin client certificate only.
   if (!(req.socket as TLSSocket).authorized) return status(res, 401, 'Unauthorized', 'Unauthorized');
-  if (method !== 'GET') return status(res, 405, 'MethodNotAllowed', `the lab double serves only GET on ${path}`);
+  const oneNode = /^\/api\/v1\/nodes\/([^/]+)$/.exec(path);
+  if (method === 'DELETE' && oneNode) {
+    const name = decodeURIComponent(oneNode[1]!);
+    const node = await getNode(ctx.etcd, name);
+    if (!node) return status(res, 404, 'NotFound', `nodes "${name}" not found`);
+    await deleteNode(ctx.etcd, name);
+    return send(res, 200, node);
+  }
+  if (method !== 'GET') return status(res, 405, 'MethodNotAllowed', `the lab double serves only GET on ${path} (and DELETE on a node)`);
 
   if (path === '/api') {
     return send(res, 200, {

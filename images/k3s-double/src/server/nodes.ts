@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { arch, hostname, release } from 'node:os';
 import { EtcdClient } from '../etcd/client.ts';
 import { log } from '../log.ts';
+import { forgetNodePassword } from '../nodePassword.ts';
 import { K3S_VERSION } from '../version.ts';
 
 // 15 s: with etcd's lease extension on a leader change (election timeout 5 s) a dead node reads NotReady in ~25 s.
@@ -97,6 +98,20 @@ export function nodeObject(reg: NodeRegistration, previous?: any): any {
       },
     },
   };
+}
+
+export async function nodeExists(etcd: EtcdClient, name: string): Promise<boolean> {
+  return (await etcd.get(nodeKey(name))) !== undefined;
+}
+
+/** `kubectl delete node`: the object, its lease, and its node password (k3s docs, "Node password"). */
+export async function deleteNode(etcd: EtcdClient, name: string): Promise<boolean> {
+  const had = await nodeExists(etcd, name);
+  await etcd.delete(nodeKey(name));
+  await etcd.delete(leaseKey(name));
+  await forgetNodePassword(etcd, name);
+  if (had) log('info', `Deleted node ${name}, its lease and its node password`);
+  return had;
 }
 
 /** Writes (or refreshes) the node object, keeping its uid and creation time across restarts. */

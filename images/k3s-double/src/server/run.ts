@@ -20,6 +20,7 @@ import { httpsRequest } from '../https.ts';
 import { kubeconfigYaml, writeKubeconfig } from '../kubeconfig.ts';
 import { fatal, FatalError, log, redact } from '../log.ts';
 import { defaultNodeIp, hostAddressFromRoutes } from '../netinfo.ts';
+import { ensureNodePassword } from '../nodePassword.ts';
 import { notifyReady } from '../notify.ts';
 import { caHash, createCas, hasCas, issueLeaf, loadCas, tlsDir, writeCas, writeLeaf, type CaBundle } from '../pki.ts';
 import { formatNodeToken, newSecret, parseToken, tokenFrom } from '../token.ts';
@@ -146,6 +147,8 @@ export async function runServer(flags: ParsedFlags, argv: string[]): Promise<voi
   for (const d of list(flags, 'disable')) log('info', `Disabled component ${d} (the lab double runs no packaged components)`);
   if (flags.recorded.length) log('info', `Accepted flags the lab double does not act on: ${flags.recorded.join(' ')}`);
   log('info', `Starting k3s ${K3S_VERSION} (lab double) as server ${nodeName} on ${nodeIp}`);
+  // Every node keeps a node password, servers too; the double checks only agents' (nodePassword.ts).
+  ensureNodePassword();
   mkdirSync(join(dataDir, 'server'), { recursive: true, mode: 0o700 });
 
   const tokenPath = join(dataDir, 'server', 'token');
