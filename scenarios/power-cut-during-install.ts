@@ -16,7 +16,7 @@ export const plan: ScenarioPlan = {
   assertions: ['usr-local-bin-read-only', 'k3s-in-opt-bin', 'all-nodes-joined'],
   async run(t) {
     await t.bootAll();
-    await t.powerCutAt('node-1', { line: /^Writing flatcar_production_image\.bin\.bz2 to \/dev\/sda/ }, { afterMs: 20_000, offMs: 5_000 });
+    await t.powerCutAt('node-1', { line: /^Writing \S+\.bin\.bz2 to \/dev\/sda/ }, { afterMs: 20_000, offMs: 5_000 });
     await t.waitForPhase('joined');
   },
 };

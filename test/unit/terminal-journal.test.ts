@@ -58,7 +58,7 @@ describe('terminal events from the journal', () => {
     expect(events).toHaveLength(1);
     expect(events[0]!.unit).toBe('k3s-install.service');
     expect(events[0]!.lines).toContain('Job for k3s.service failed because the control process exited with error code.');
-    expect(events[0]!.lines.at(-1)).toBe(`k3s.service: ${fatal}`);
+    expect(events[0]!.lines[0]).toBe(`k3s.service: ${fatal}`);
   });
 
   it('a fatal line with no unit failure after it still ends the node (the tool hung after it)', async () => {

@@ -114,7 +114,7 @@ export class JournalVerdicts {
     setTimeout(() => {
       if (this.#stopped) return;
       const lines = causeLines(s.output.get(unit) ?? [], systemdLine);
-      this.emit({ node: this.node, boot, at, unit, reason, lines: [...lines, ...delegatedCause(lines, s.output)], source: 'journal' });
+      this.emit({ node: this.node, boot, at, unit, reason, lines: [...delegatedCause(lines, s.output), ...lines], source: 'journal' });
     }, settleMs).unref();
   }
 
@@ -152,7 +152,7 @@ export function causeLines(output: readonly string[], systemdLine: string): stri
 /**
  * A unit that failed because a unit it started failed (install.sh's `systemctl restart k3s` says
  * "Job for k3s.service failed because …") quotes that unit's own fatal line too, named by its
- * unit: the cause is k3s's error, not the installer's echo of it.
+ * unit, first: the cause is k3s's error, not the installer's echo of it.
  */
 export function delegatedCause(lines: readonly string[], output: ReadonlyMap<string, readonly string[]>): string[] {
   const started = lines.map((l) => /\bJob for ([\w@.\\:-]+\.service) failed\b/.exec(l)?.[1]).find(Boolean);
