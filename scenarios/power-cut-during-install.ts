@@ -3,13 +3,27 @@ import type { ScenarioPlan } from '../harness/scenario/plan.ts';
 import singleNode from './single-node.ts';
 
 /**
- * A power cut while flatcar-install writes the disk (20 s after it began writing; decompressing and writing takes about a minute here):
- * power returns and the machine does what its firmware does with a half-written disk.
+ * A reproducer: a power cut while flatcar-install writes the disk (20 s after it began writing;
+ * decompressing and writing takes about a minute here). Measured here: flatcar-install writes
+ * the image front to back, so the partition table, the EFI/boot partition with its kernel and
+ * initramfs were on the disk before the cut, and USR-A was not complete. On power the firmware
+ * boots that disk (it has a boot loader: no fall-back to PXE), the initramfs cannot mount the
+ * half-written /usr ("Failed to mount sysusr-usr.mount - /sysusr/usr"), and the node stops in
+ * an emergency shell. It never reinstalls by itself: someone must wipe the disk or PXE-boot it.
  */
 const scenario: Scenario = {
   ...singleNode,
   name: 'power-cut-during-install',
-  description: 'single-node, power cut 20 s after flatcar-install began writing /dev/sda, power back after 5 s',
+  description: 'single-node, power cut 20 s after flatcar-install began writing /dev/sda, power back after 5 s: the half-written disk boots into an emergency shell',
+  expect: {
+    outcome: 'fail',
+    reasons: [
+      {
+        text: 'the half-written disk boots (its boot loader was written first) and the initramfs, unable to mount the incomplete /usr, stops in an emergency shell',
+        cause: { node: 'node-1', line: 'Reached target emergency.target' },
+      },
+    ],
+  },
 };
 
 export const plan: ScenarioPlan = {
