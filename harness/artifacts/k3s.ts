@@ -65,6 +65,12 @@ async function resolveDouble(opts: K3sResolveOptions): Promise<ResolvedArtifact>
   };
 }
 
+/** The refusals that need nothing fetched or built: made before the lab OS is built or the cache touched. */
+export function checkK3sSource(source: K3sSource): void {
+  if (source.kind === 'release' && !VERSION_RE.test(source.version)) throw new UsageError(`not a k3s release version: "${source.version}" (want e.g. v1.32.4+k3s1)`);
+  if (source.kind === 'file' && !existsSync(resolve(source.path))) throw new UsageError(`k3s binary not found: ${resolve(source.path)}`);
+}
+
 async function resolveFile(file: string, version: string | undefined): Promise<ResolvedArtifact> {
   const path = resolve(file);
   if (!existsSync(path)) throw new UsageError(`k3s binary not found: ${path}`);

@@ -3,7 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveInstallSh, type InstallShSource } from '../artifacts/installSh.ts';
 import { parseInstallShSource } from '../artifacts/sourceSpec.ts';
-import { resolveK3s, type K3sSource } from '../artifacts/k3s.ts';
+import { checkK3sSource, resolveK3s, type K3sSource } from '../artifacts/k3s.ts';
 import { writeK3sReleaseDir } from '../artifacts/k3sMirror.ts';
 import { generateRunKey } from '../guest/ssh.ts';
 import { formatFinding, lint, renderRun, scenarioTargets } from '../ignition/index.ts';
@@ -71,6 +71,7 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
 
   // The artifacts before the KVM probe; a damaged or missing one is refused before the K3s double
   // is built into the cache, so a refusal writes nothing.
+  checkK3sSource(opts.k3s ?? { kind: 'double' });
   const installSh = await resolveInstallSh(opts.installSh ?? (scenario.installSh ? parseInstallShSource(scenario.installSh) : { kind: 'fixture' }), { online: opts.online, onlineFlag: '--online' });
   const labOs = await labOsRelease(process.env, (line) => (opts.progress ?? process.stderr).write(`${line}\n`));
   const k3s = await resolveK3s(opts.k3s ?? { kind: 'double' }, { online: opts.online, onlineFlag: '--online' });

@@ -118,7 +118,7 @@ const cases: Case[] = [
   {
     name: 'a cached lab OS whose disk image was cut short',
     args: ['scenario', 'single-node'],
-    env: { LAB_CACHE_DIR: '{dir}/cache' },
+    env: { LAB_CACHE_DIR: '{dir}/cache', LAB_OS_DIR: '' },
     setup: async (dir) => {
       // The cache entry the current recipe maps to, as a build leaves it, then the image truncated.
       const entry = await labOsDirForRecipe(join(dir, 'cache'));
@@ -140,6 +140,12 @@ function fakeRelease(dir: string): Record<string, { bytes: number; sha256: strin
     files[name] = { bytes: Buffer.byteLength(body), sha256: createHash('sha256').update(body).digest('hex') };
   }
   return files;
+}
+
+let shared: string | undefined;
+function sharedRelease(): string {
+  if (!shared) fakeRelease((shared = join(work, 'release')));
+  return shared;
 }
 
 function substitute(s: string, dir: string): string {
@@ -176,7 +182,8 @@ describe.concurrent('bad input: one line naming the place and the fix, exit 2, n
       await c.setup?.(dir);
       const reports = join(dir, 'reports');
       mkdirSync(reports);
-      const env = Object.fromEntries(Object.entries({ LAB_CACHE_DIR: join(dir, 'cache'), LAB_STATE_DIR: join(dir, 'state'), ...c.env }).map(([k, v]) => [k, substitute(v, dir)]));
+      // A made-up release by default: a case that slipped past its refusal must not build the lab OS.
+      const env = Object.fromEntries(Object.entries({ LAB_CACHE_DIR: join(dir, 'cache'), LAB_STATE_DIR: join(dir, 'state'), LAB_OS_DIR: sharedRelease(), ...c.env }).map(([k, v]) => [k, substitute(v, dir)]));
       const args = c.args.map((a) => substitute(a, dir));
       if (args[0] === 'scenario') args.push('--reports', reports);
       const before = snapshot(dir);
