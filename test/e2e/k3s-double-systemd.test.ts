@@ -56,6 +56,8 @@ describe(`K3s double under systemd, installed by install.sh (${INSTALL_SH})`, ()
     await execa('ip', ['-n', ns, 'addr', 'add', `${NODE_IP}/24`, 'dev', 'br0']);
     await execa('ip', ['-n', ns, 'addr', 'add', '10.78.0.5/24', 'dev', 'br0']);
     await execa('ip', ['-n', ns, 'link', 'set', 'br0', 'up']);
+    // A router, as a real LAN has: without a default route k3s's server cannot pick its address.
+    await execa('ip', ['-n', ns, 'route', 'add', 'default', 'via', '10.78.0.1', 'dev', 'br0', 'onlink']);
 
     const tsx = resolve(import.meta.dirname, '../../node_modules/.bin/tsx');
     server = spawn('ip', ['netns', 'exec', ns, tsx, resolve(import.meta.dirname, 'support/k3sStaticServer.ts'), join(root, 'mirror'), '10.78.0.5', '8080']);

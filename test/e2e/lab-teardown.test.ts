@@ -61,6 +61,13 @@ async function expectAlive(d: Driver): Promise<void> {
   expect(existsSync(runDir(d.runId))).toBe(true);
 }
 
+/** After a kill -9 of the owner: its processes died with it (parent-death signal), the namespace and run record are left. */
+async function expectOrphaned(d: Driver): Promise<void> {
+  for (const p of d.procs) expect(isAlive(p.proc), `${p.name} (${p.proc.pid}) outlived its owner`).toBe(false);
+  expect(await listNetns()).toContain(labNames(d.runId).netns);
+  expect(existsSync(runDir(d.runId))).toBe(true);
+}
+
 async function expectGone(runId: string, procs: { name: string; proc: ProcId }[]): Promise<void> {
   for (const p of procs) expect(isAlive(p.proc), `${p.name} (${p.proc.pid}) still running`).toBe(false);
   expect(await listNetns()).not.toContain(labNames(runId).netns);
@@ -89,13 +96,14 @@ describe('lab teardown', () => {
     await expectGone(d.runId, d.procs);
   });
 
-  it('after kill -9 the run is left behind, and `lab clean` removes all of it', async () => {
+  it('after kill -9 its processes die with it, the run is left behind, and `lab clean` removes all of it', async () => {
     const d = await startDriver('wait');
     await expectAlive(d);
     d.child.kill('SIGKILL');
     await d.child;
-    // Nobody tore down: everything is still there.
-    await expectAlive(d);
+    // Nobody tore down: the processes went with their owner, the rest is still there.
+    await new Promise((r) => setTimeout(r, 1000));
+    await expectOrphaned(d);
     const clean = await execa(process.execPath, ['--import', tsx, join(projectRoot, 'harness/cli.ts'), 'clean'], { cwd: projectRoot, reject: false });
     expect(clean.exitCode).toBe(0);
     expect(clean.stdout).toContain(`run ${d.runId}: namespace deleted`);
@@ -106,7 +114,8 @@ describe('lab teardown', () => {
     const d = await startDriver('wait');
     d.child.kill('SIGKILL');
     await d.child;
-    await expectAlive(d);
+    await new Promise((r) => setTimeout(r, 1000));
+    await expectOrphaned(d);
     const next = await Lab.up({ topology: topologyOf(1), noDhcp: true });
     try {
       await expectGone(d.runId, d.procs);
