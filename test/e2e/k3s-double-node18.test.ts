@@ -32,6 +32,8 @@ describe('K3s double on Debian bookworm Node 18', () => {
     await execa('ip', ['-n', ns, 'link', 'add', 'br0', 'type', 'bridge']);
     await execa('ip', ['-n', ns, 'addr', 'add', '10.79.0.2/24', 'dev', 'br0']);
     await execa('ip', ['-n', ns, 'link', 'set', 'br0', 'up']);
+    // A router, as a real LAN has: without a default route k3s's server cannot pick its address.
+    await execa('ip', ['-n', ns, 'route', 'add', 'default', 'via', '10.79.0.1', 'dev', 'br0', 'onlink']);
   });
 
   afterAll(async () => {
