@@ -11,6 +11,7 @@
  */
 import { execa, type ResultPromise } from 'execa';
 import { parseArgs } from 'node:util';
+import { isAlive, procId, type ProcId } from '../harness/lab/procs.ts';
 import { labTraces } from '../harness/lab/traces.ts';
 import { projectRoot } from '../harness/paths.ts';
 import { phases, type Phase } from '../harness/scenario/phases.ts';
@@ -46,12 +47,16 @@ const moments: ('launch' | Phase)[] = ['launch', ...phases.slice(0, phases.index
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function alive(pid: number): boolean {
+/** The harness as it was when the round stopped it: pid and start time (a reused pid is not it). */
+function alive(p: ProcId | undefined): boolean {
+  return p !== undefined && isAlive(p);
+}
+
+function procIdOrUndefined(pid: number): ProcId | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
+    return procId(pid);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -82,17 +87,18 @@ async function interruptRound(index: number, baseline: Set<string>): Promise<Rou
   const deadline = Date.now() + 20 * 60_000;
   if (moment === 'launch') await sleep(300 + random() * 3000);
   else while (!ended && !new RegExp(`→ ${moment} `).test(out) && Date.now() < deadline) await sleep(200);
-  const harness = await harnessOf(npm);
+  const harnessPid = await harnessOf(npm);
+  const harness = harnessPid !== undefined ? procIdOrUndefined(harnessPid) : undefined;
   const stoppedAt = Date.now();
   const [sig, target] = way.split(/→|\+/) as [NodeJS.Signals, string];
   if (target === 'npm') npm.kill(sig);
-  else if (harness !== undefined) process.kill(harness, sig);
-  while (harness !== undefined && alive(harness) && Date.now() - stoppedAt < 180_000) await sleep(100);
+  else if (harness !== undefined) process.kill(harness.pid, sig);
+  while (alive(harness) && Date.now() - stoppedAt < 180_000) await sleep(100);
   const teardownS = (Date.now() - stoppedAt) / 1000;
   const r = await npm;
   if (way.endsWith('+clean')) await execa('npm', ['run', '-s', 'lab', '--', 'clean'], { cwd: projectRoot, reject: false });
   const left = (await labTraces()).filter((t) => !baseline.has(t));
-  if (harness !== undefined && alive(harness)) left.unshift(`the harness ${harness} itself, 180 s after ${sig}`);
+  if (alive(harness)) left.unshift(`the harness ${harness!.pid} itself, 180 s after ${sig}`);
   return { index, kind: 'interrupt', moment, way, teardownS, exit: String(r.exitCode ?? r.signal), left };
 }
 
