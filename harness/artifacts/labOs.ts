@@ -17,6 +17,16 @@ export const flatcarFiles = {
   pxeInitrd: 'flatcar_production_pxe_image.cpio.gz',
 } as const;
 
+/**
+ * What the lab OS release carries beyond Flatcar's files. Its kernel is Debian's, whose default
+ * LSM is AppArmor: SELinux (as Flatcar's kernel enables it) needs `security=selinux` on every
+ * boot, PXE boots too. The image build says so in this file; the harness adds the arguments to
+ * its pxelinux configs. A real Flatcar release has no such file and gets none.
+ */
+export const labOsFiles = {
+  pxeKernelArgs: 'lab-pxe-kernel-args.txt',
+} as const;
+
 export interface LabOsFile {
   bytes: number;
   sha256: string;
@@ -134,14 +144,14 @@ export async function ensureLabOs(opts: EnsureLabOsOptions = {}): Promise<LabOs>
     const t = Date.now();
     const versionDir = join(tmp, 'mirror', options.board, options.version);
     mkdirSync(versionDir, { recursive: true });
-    for (const f of [flatcarFiles.image, flatcarFiles.pxeKernel, flatcarFiles.pxeInitrd]) renameSync(join(out, f), join(versionDir, f));
+    for (const f of [flatcarFiles.image, flatcarFiles.pxeKernel, flatcarFiles.pxeInitrd, labOsFiles.pxeKernelArgs]) renameSync(join(out, f), join(versionDir, f));
     writeFileSync(join(versionDir, flatcarFiles.versionTxt), versionTxt(options.version, options.board, hash));
     await signDetached(key, join(versionDir, flatcarFiles.image));
     symlinkSync(options.version, join(tmp, 'mirror', options.board, 'current'));
     const diskRawBytes = Number(readFileSync(join(out, 'disk-raw-bytes'), 'utf8').trim());
     rmSync(out, { recursive: true, force: true });
     const files: Record<string, LabOsFile> = {};
-    for (const f of Object.values(flatcarFiles)) files[f] = await fileInfo(join(versionDir, f));
+    for (const f of [...Object.values(flatcarFiles), ...Object.values(labOsFiles)]) files[f] = await fileInfo(join(versionDir, f));
     stageSeconds.sign = (Date.now() - t) / 1000;
 
     const manifest: LabOsManifest = {

@@ -226,6 +226,7 @@ async function bringUp(args: UpArgs, scenario: Scenario): Promise<never> {
           k3sVersion: k3s.version,
           installShPath: installSh!.path,
           labOsVersion: labOs.version,
+          releaseKernelArgs: labOs.pxeKernelArgs,
         });
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;

@@ -37,6 +37,8 @@ export interface RenderOptions {
   labOsVersion?: string;
   /** Run ignition-validate on every config (default true). */
   validate?: boolean;
+  /** Kernel arguments the served release itself asks for on PXE (the lab OS's SELinux choice), after the flow's own. */
+  releaseKernelArgs?: readonly string[];
 }
 
 export interface RenderedStage {
@@ -133,7 +135,7 @@ export function renderNodes(scenario: Scenario, options: Omit<RenderOptions, 'ou
     // The PXE stage pins the boot stage by hash, so the boot stage is rendered first.
     const boot = renderStage(scenario, node, 'boot', {}, o, mirrorBaseUrl);
     const pxe = renderStage(scenario, node, 'pxe', { boot_ignition_hash: `sha512-${boot.sha512}` }, o, mirrorBaseUrl);
-    const kernelArgs = ['flatcar.first_boot=1', `ignition.config.url=${pxe.url}`, 'console=ttyS0,115200n8', 'flatcar.autologin'];
+    const kernelArgs = ['flatcar.first_boot=1', `ignition.config.url=${pxe.url}`, 'console=ttyS0,115200n8', 'flatcar.autologin', ...(options.releaseKernelArgs ?? [])];
     const hex = hexIp(node.ip);
     return { node: { name: node.name, mac: node.mac, ip: node.ip, role: node.role }, hexIp: hex, pxelinuxConfigPath: `tftp/pxelinux.cfg/${hex}`, kernelArgs, stages: { pxe, boot } };
   });

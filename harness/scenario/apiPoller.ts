@@ -51,6 +51,10 @@ export function pollCluster(access: LabAccess, nodes: NodeSpec[], log: Observati
       samples.push({ at: sentAt, ok: true, nodes: view.nodes.map((v) => ({ name: v.name, ready: v.ready, ...(v.lastHeartbeat ? { heartbeat: v.lastHeartbeat } : {}) })) });
       for (const v of view.nodes) {
         if (!nodes.some((n) => n.name === v.name)) continue;
+        // A node on a new disk: the API lists its old self (Ready on old heartbeats) until it
+        // registers again; only a heartbeat from after the new disk went in is news.
+        const since = tracker.diskSince(v.name);
+        if (since !== undefined && !(v.lastHeartbeat && Date.parse(v.lastHeartbeat) > since)) continue;
         if (!tracker.reached(v.name, 'k3s-ready')) log.add({ at, node: v.name, source: 'api', kind: 'api-listed', detail: `API lists ${v.name}`, phase: 'k3s-ready' });
         if (v.ready && !tracker.reached(v.name, 'joined')) log.add({ at, node: v.name, source: 'api', kind: 'api-ready', detail: `API: ${v.name} Ready (${v.roles.join(',') || 'no roles'})`, phase: 'joined' });
       }

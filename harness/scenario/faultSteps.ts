@@ -56,6 +56,30 @@ export async function powerCutAt(ctx: RunContext, node: string, moment: Moment, 
   return seen;
 }
 
+/** The node loses power and stays off (a failed disk, a node taken away) until powerOn. */
+export async function powerOff(ctx: RunContext, node: string): Promise<void> {
+  const machine = machineOf(ctx, nodeNamed(ctx, node).name);
+  ctx.holdPower(node, true);
+  if (machine.running()) await machine.powerCut();
+}
+
+export async function powerOn(ctx: RunContext, node: string, how = 'power on'): Promise<void> {
+  const machine = machineOf(ctx, nodeNamed(ctx, node).name);
+  if (machine.running()) throw new Error(`${node} is already on`);
+  ctx.holdPower(node, false);
+  await machine.powerOn(how);
+}
+
+/**
+ * A new, empty disk in a node that is off (powerOff first): its next power-on PXE-boots and
+ * installs again, as a replaced node does at the edge.
+ */
+export async function replaceDisk(ctx: RunContext, node: string): Promise<void> {
+  const machine = machineOf(ctx, nodeNamed(ctx, node).name);
+  if (machine.running()) throw new Error(`${node} is on: power it off before replacing its disk`);
+  await machine.replaceDisk();
+}
+
 export async function linkDown(ctx: RunContext, node: string): Promise<void> {
   await faultsOf(ctx).linkDown(nodeNamed(ctx, node).name);
 }

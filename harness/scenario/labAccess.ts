@@ -11,5 +11,7 @@ export interface LabAccess {
   ssh(node: NodeSpec, command: string, opts?: { timeoutMs?: number }): Promise<CommandResult>;
   /** Nodes as the init node's API lists them and, unless `etcd: false`, etcd's members. */
   cluster(opts?: { etcd?: boolean; timeoutMs?: number }): Promise<ClusterView>;
+  /** `kubectl delete node NAME` through the init node's API. */
+  deleteNode(name: string): Promise<void>;
   close(): Promise<void>;
 }

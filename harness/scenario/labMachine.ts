@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { Helper } from '../lab/helper.ts';
@@ -122,6 +122,12 @@ export class LabMachine implements NodeMachine {
     }
     signal(this.#helper!.proc, 'SIGKILL');
     return exit;
+  }
+
+  async replaceDisk(): Promise<void> {
+    if (this.running()) throw new Error(`${this.node} is running: power it off before replacing its disk`);
+    // powerOn creates the empty disk, as for the first boot.
+    rmSync(this.#disk, { force: true });
   }
 
   exited(): Promise<MachineExit> {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureLabOs, flatcarFiles } from '../artifacts/labOs.ts';
+import { ensureLabOs, flatcarFiles, labOsFiles } from '../artifacts/labOs.ts';
 import { UsageError } from '../errors.ts';
 
 /** The lab OS release a run serves: a directory with Flatcar's file names, and its version. */
@@ -11,6 +11,8 @@ export interface LabOsRelease {
   description: string;
   /** sha256 of the disk image, when known. */
   sha256?: string;
+  /** Kernel arguments the release asks for on PXE boots (the lab OS's lab-pxe-kernel-args.txt; none for a Flatcar release). */
+  pxeKernelArgs: string[];
 }
 
 const releaseFiles = Object.values(flatcarFiles);
@@ -32,5 +34,15 @@ export function checkRelease(dir: string, from: string, what: string): LabOsRele
   if (missing.length) throw new UsageError(`${from}: ${dir} lacks ${missing.join(', ')} (build it: npm run lab -- images build)`);
   const version = /FLATCAR_VERSION=(\S+)/.exec(readFileSync(join(dir, 'version.txt'), 'utf8'))?.[1];
   if (!version) throw new UsageError(`${join(dir, 'version.txt')}: no FLATCAR_VERSION=`);
-  return { version, dir, description: `${what} ${version} from ${dir}` };
+  return { version, dir, description: `${what} ${version} from ${dir}`, pxeKernelArgs: pxeKernelArgsOf(dir) };
+}
+
+/** One line of plain `key=value` or `flag` words: anything else would change pxelinux's APPEND line. */
+export function pxeKernelArgsOf(dir: string): string[] {
+  const file = join(dir, labOsFiles.pxeKernelArgs);
+  if (!existsSync(file)) return [];
+  const words = readFileSync(file, 'utf8').trim().split(/\s+/).filter(Boolean);
+  const bad = words.find((w) => !/^[\w.-]+(=[\w.,:/-]+)?$/.test(w));
+  if (bad !== undefined) throw new UsageError(`${file}: '${bad}' is not a kernel argument (one line of key=value words)`);
+  return words;
 }

@@ -95,6 +95,7 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
       k3sVersion: k3s.version,
       installShPath: installSh.path,
       labOsVersion: labOs.version,
+      releaseKernelArgs: labOs.pxeKernelArgs,
     });
     const k3sDir = writeK3sReleaseDir(join(dir, 'k3s-release'), k3s);
     const mounts = mirrorMounts({

@@ -31,6 +31,11 @@ export interface NodeMachine {
   reset(): Promise<MachineExit>;
   /** The power button: a clean shutdown in the guest, a power cut after `timeoutMs`. */
   shutdown(timeoutMs: number): Promise<MachineExit>;
+  /**
+   * The disk swapped for a new, empty one, as when a failed disk is replaced at the edge: only
+   * while the machine is off; its next power-on finds no boot loader and falls through to PXE.
+   */
+  replaceDisk(): Promise<void>;
   /** Settles when the current boot's QEMU process exits (at once when none runs). */
   exited(): Promise<MachineExit>;
   /** Stops the VM for good (end of the run). */

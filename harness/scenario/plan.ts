@@ -49,6 +49,13 @@ export interface Steps {
   waitForRecovery(): Promise<void>;
   /** The API lists the node Ready (or NotReady) within `baseMs` (scaled). */
   waitForNodeReady(node: string, ready: boolean, baseMs?: number): Promise<void>;
+  /** `kubectl delete node`: what k3s asks for before a node rejoins under its old name. */
+  deleteNode(node: string): Promise<void>;
+  /** The node loses power and stays off until powerOn (faults, like the rest below). */
+  powerOff(node: string): Promise<void>;
+  powerOn(node: string): Promise<void>;
+  /** A new, empty disk in a node that is off: on power it PXE-boots and installs again. */
+  replaceDisk(node: string): Promise<void>;
 }
 
 /**

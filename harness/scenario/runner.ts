@@ -27,7 +27,7 @@ import * as faultSteps from './faultSteps.ts';
 import { availabilityOf } from './availability.ts';
 import { watchPxeStalls } from './pxeStall.ts';
 import type { ScenarioPlan, Steps } from './plan.ts';
-import type { RunContext } from './runContext.ts';
+import { nodeNamed, type RunContext } from './runContext.ts';
 import * as steps from './steps.ts';
 import { SupervisedMachine } from './supervisor.ts';
 import { badConsoleEvent, consoleUnitFailure } from './terminal/consoleVerdicts.ts';
@@ -334,6 +334,10 @@ function recordedSteps(ctx: RunContext, start: number, out: StepResult[], mirror
     heal: () => fault('heal the partition', undefined, () => faultSteps.heal(ctx)),
     silenceDhcp: (node) => fault(`DHCP silent towards ${node}`, node, () => faultSteps.silenceDhcp(ctx, node)),
     restoreDhcp: (node) => fault(`DHCP answers ${node} again`, node, () => faultSteps.restoreDhcp(ctx, node)),
+    deleteNode: (node) => record(`delete node ${node} from the cluster`, node, () => ctx.access.deleteNode(nodeNamed(ctx, node).name)),
+    powerOff: (node) => fault(`power off ${node}`, node, () => faultSteps.powerOff(ctx, node)),
+    powerOn: (node) => fault(`power on ${node}`, node, () => faultSteps.powerOn(ctx, node)),
+    replaceDisk: (node) => fault(`replace ${node}'s disk by an empty one`, node, () => faultSteps.replaceDisk(ctx, node)),
     mirrorFault: (path, action, count) => fault(`mirror: ${path} ${action === 'stall' ? 'stalls' : `answers ${action}`} for the next ${count} request${count === 1 ? '' : 's'}`, undefined, async () => {
       faultSteps.mirrorFault(ctx, path, action, count);
       mirrorFaults.push({ path, action, count });

@@ -108,6 +108,13 @@ export class SupervisedMachine implements NodeMachine {
     return this.#inner.shutdown(timeoutMs);
   }
 
+  /** Only while held off: the new disk is what the next power-on boots (PXE). */
+  async replaceDisk(): Promise<void> {
+    if (!this.#held) throw new Error(`${this.node}: power it off (and keep it off) before replacing its disk`);
+    await this.#inner.replaceDisk();
+    this.#log.add({ at: Date.now(), node: this.node, source: 'step', kind: 'disk-replaced', detail: `${this.node}'s disk replaced by a new, empty one` });
+  }
+
   exited(): Promise<MachineExit> {
     return this.#inner.exited();
   }

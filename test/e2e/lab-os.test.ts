@@ -16,6 +16,7 @@ import { ensureSigningKey, signDetached } from '../../harness/artifacts/signingK
 import { projectRoot } from '../../harness/paths.ts';
 import { startMirror, type Mirror } from '../../harness/services/mirror.ts';
 import { pxelinuxConfig, pxelinuxFiles } from '../../harness/services/pxelinux.ts';
+import { pxeKernelArgsOf } from '../../harness/scenario/labOsRelease.ts';
 import { hexIp } from '../../harness/scenario/topology.ts';
 import { chooseAccel, type AccelChoice } from '../../harness/vm/accel.ts';
 import { createDisk } from '../../harness/vm/disk.ts';
@@ -130,11 +131,13 @@ describe('lab OS in QEMU', () => {
       pxelinuxConfig({
         kernelUrl: `${images}/flatcar_production_pxe.vmlinuz`,
         initrdUrl: `${images}/flatcar_production_pxe_image.cpio.gz`,
-        kernelArgs: ['flatcar.first_boot=1', `ignition.config.url=${guestMirror}/ignition/lab-os-ignite-pxe.ign`, 'console=ttyS0,115200n8', 'flatcar.autologin'],
+        // As the harness renders them: the flow's arguments, then what the release asks for (SELinux).
+        kernelArgs: ['flatcar.first_boot=1', `ignition.config.url=${guestMirror}/ignition/lab-os-ignite-pxe.ign`, 'console=ttyS0,115200n8', 'flatcar.autologin', ...pxeKernelArgsOf(os.versionDir)],
       }),
     );
     // restrict=on: the guest reaches nothing but the mirror, seen at 10.0.0.5:8080 (one nc per connection).
-    const userNet = `net=10.0.0.0/24,tftp=${tftp},bootfile=lpxelinux.0,guestfwd=tcp:10.0.0.5:8080-cmd:busybox nc 127.0.0.1 ${mirror.port}`;
+    // hostname=: the name DHCP hands out, which the installed system must take (it has no static one).
+    const userNet = `net=10.0.0.0/24,hostname=lab-os-e2e,tftp=${tftp},bootfile=lpxelinux.0,guestfwd=tcp:10.0.0.5:8080-cmd:busybox nc 127.0.0.1 ${mirror.port}`;
     const machine: Omit<QemuMachine, 'serialLog'> = {
       name: 'lab-os-e2e',
       accel: accel.accel,
@@ -202,6 +205,11 @@ describe('lab OS in QEMU', () => {
       expect(m![5]).toMatch(msg);
     }
     t = phase('flatcar-install-refusals', t);
+    const live = /LAB-LIVE selinux=(\S+) chcon=(\S+) context=(.*)$/m.exec(boot1.serial.text());
+    expect(live, 'the live system reported SELinux').not.toBeNull();
+    console.log(`[lab-os e2e] live PXE system: SELinux ${live![1]}, chcon ${live![2]} (${live![3]})`);
+    expect(live![1], 'SELinux in the live PXE system').toBe('Permissive');
+    expect(live![2], 'chcon -t container_runtime_exec_t in the live system').toBe('ok');
     await boot1.serial.waitFor(/Success! Flatcar Container Linux .* is installed on \/dev\/sda/, { timeoutMs: 10 * min, what: 'flatcar-install to write /dev/sda', stopIf: untilInstallEnds(boot1) });
     expect(boot1.serial.text()).toContain('GPG signature verified.');
     const exit1 = await waitForExit(boot1, 2 * min, 'the live system to reboot after installing');
@@ -265,7 +273,8 @@ function expectAllChecksPass(lines: string[], boot: string): void {
   for (const item of ['os-release-id', 'os-release-version', 'os-release-board', 'flatcar-release', 'usr-read-only', 'opt-bin-exists',
     'opt-bin-unit-path', 'opt-bin-login-path', 'selinux-permissive', 'selinux-share', 'selinux-chcon', 'no-rpm-tools', 'tool-bash',
     'tool-curl', 'tool-wget', 'tool-gpg', 'tool-sha256sum', 'tool-systemctl', 'install-disk', 'install-disk-scsi', 'usr-squashfs-ro',
-    'nodejs', 'etcd', 'etcdctl', 'etcd-unit-off', 'core-user', 'core-ssh-key', 'sshd', 'networkd', 'machine-id']) {
+    'nodejs', 'etcd', 'etcdctl', 'etcd-unit-off', 'core-user', 'core-ssh-key', 'sshd', 'networkd', 'machine-id', 'no-static-hostname',
+    'dhcp-hostname', 'no-build-host-resolver', 'banner-not-debian']) {
     expect(names, `${boot}: checker reported ${item}`).toContain(item);
   }
   console.log(`[lab-os e2e] ${boot} fidelity checks:\n${checks.map((m) => `  ${m[2]} ${m[1]}: ${m[3]}`).join('\n')}`);

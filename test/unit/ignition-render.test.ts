@@ -11,6 +11,7 @@ import { validateIgnition } from '../../harness/ignition/validate.ts';
 import { loadScenario, validateScenario, type Scenario } from '../../harness/scenario/model.ts';
 import { pxelinuxFiles } from '../../harness/services/pxelinux.ts';
 import { createHash } from 'node:crypto';
+import { pxeKernelArgsOf } from '../../harness/scenario/labOsRelease.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'render-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -147,5 +148,21 @@ describe('renderRun on bad input writes nothing', () => {
     writeFileSync(join(out, 'keep.txt'), 'mine');
     await expect(renderRun(await loadScenario('single-node'), { outDir: out })).rejects.toThrow(/is not a rendered run directory/);
     expect(readdirSync(out)).toEqual(['keep.txt']);
+  });
+});
+
+describe('kernel arguments a release asks for', () => {
+  it("the lab OS's lab-pxe-kernel-args.txt ends every pxelinux APPEND line; a Flatcar release without it adds nothing", async () => {
+    const rel = join(work, 'release');
+    mkdirSync(rel, { recursive: true });
+    expect(pxeKernelArgsOf(rel)).toEqual([]);
+    writeFileSync(join(rel, 'lab-pxe-kernel-args.txt'), 'security=selinux audit=0\n');
+    const args = pxeKernelArgsOf(rel);
+    expect(args).toEqual(['security=selinux', 'audit=0']);
+    const out = join(work, 'release-args');
+    await renderRun(await loadScenario('single-node'), { outDir: out, k3sVersion: 'v1.34.7+k3s1', releaseKernelArgs: args });
+    expect(readFileSync(join(out, 'tftp/pxelinux.cfg/0A000046'), 'utf8')).toMatch(/ flatcar\.autologin security=selinux audit=0\n/);
+    writeFileSync(join(rel, 'lab-pxe-kernel-args.txt'), 'security=selinux\ninitrd=evil "quoted"\n');
+    expect(() => pxeKernelArgsOf(rel)).toThrow(/lab-pxe-kernel-args\.txt: '"quoted"' is not a kernel argument/);
   });
 });

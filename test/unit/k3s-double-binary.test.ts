@@ -50,4 +50,17 @@ describe('K3s double executable', () => {
     expect(r.code).toBe(1);
     expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/level=fatal msg="token file .*no-token does not exist"/)]);
   });
+
+  it('an agent whose server is not up yet waits for it, saying so, instead of exiting (as k3s does)', () => {
+    // Port 9 on loopback: nothing listens. spawnSync's timeout ends the agent after two tries.
+    const r = spawnSync(bin, ['agent', '--server', 'https://127.0.0.1:9', '--token', 'K10abc::server:secret', '--node-ip', '10.0.0.71'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH!, K3S_CONFIG_FILE: join(dir, 'none.yaml'), LAB_DOUBLE_NODE_PASSWORD_FILE: join(dir, 'node-password') },
+      timeout: 7_000,
+    });
+    expect(r.signal, `the agent exited by itself: ${r.stderr}`).toBe('SIGTERM');
+    const waits = (r.stderr + r.stdout).split('\n').filter((l) => /level=info msg="Waiting to retrieve agent configuration; server is not ready: failed to get CA certs from https:\/\/127\.0\.0\.1:9\/cacerts: .*ECONNREFUSED/.test(l));
+    expect(waits.length).toBeGreaterThanOrEqual(2);
+    expect(r.stderr).not.toMatch(/level=fatal/);
+  });
 });

@@ -149,6 +149,22 @@ describe('assertions', () => {
     expect(noReinstall.check(ev).detail).toContain('node-1: FAIL — pxelinux.cfg/0A000046 fetched 1×, disk image fetched 2×');
   });
 
+  it('no-reinstall: a replaced disk installs again and is judged on its own', () => {
+    const entry = (ip: string, t: number) => ({ time: new Date(t), clientIp: ip, method: 'GET', path: '/flatcar/amd64-usr/1.0.0/flatcar_production_image.bin.bz2', status: 200, bytes: 1, durationMs: 1 });
+    const cfg = (node: string, at: number) => ({ at, node, source: 'tftp' as const, kind: 'tftp-pxe-config', detail: 'cfg', phase: 'pxe-config' as const });
+    const ev = evidence([goodNode('node-1', '10.0.0.70', 'init'), goodNode('node-2', '10.0.0.71', 'agent')], { http: [entry('10.0.0.70', 100), entry('10.0.0.71', 100), entry('10.0.0.71', 200_000)] });
+    ev.observations.push(cfg('node-1', 10), cfg('node-2', 10), cfg('node-2', 190_000));
+    // Without the replacement, node-2's second install is a reinstall.
+    expect(noReinstall.check(ev).detail).toContain('node-2: FAIL');
+    ev.observations.push({ at: 150_000, node: 'node-2', source: 'step', kind: 'disk-replaced', detail: "node-2's disk replaced" });
+    const r = noReinstall.check(ev);
+    expect(r.ok, r.detail).toBe(true);
+    expect(r.detail).toContain('node-2: ok — disk 1: pxelinux.cfg/0A000047 fetched 1×, disk image fetched 1×; disk 2: pxelinux.cfg/0A000047 fetched 1×, disk image fetched 1× (the disk was replaced 1×)');
+    // The new disk falling back to PXE after its install is still a reinstall.
+    ev.observations.push(cfg('node-2', 260_000));
+    expect(noReinstall.check(ev).detail).toContain('disk 2: pxelinux.cfg/0A000047 fetched 2×, 1× after installing');
+  });
+
   it('a node whose probes could not run fails with the reason', () => {
     const n = goodNode('node-1', '10.0.0.70', 'init');
     n.probes = {};

@@ -173,6 +173,56 @@ describe('runner', () => {
     expect(result.outcome).toBe('pass');
   });
 
+  it('replaces a disk: the node PXE-installs and joins again, its phases start over, no-reinstall judges each disk', async () => {
+    const plan: ScenarioPlan = {
+      assertions: ['no-reinstall', 'all-nodes-joined'],
+      async run(t) {
+        await t.bootAll();
+        await t.waitForPhase('joined');
+        await t.powerOff('node-2');
+        await t.deleteNode('node-2');
+        await t.replaceDisk('node-2');
+        await t.powerOn('node-2');
+        await t.waitForPhase('joined', ['node-2']);
+      },
+    };
+    const { input, world } = setup('replace-disk', plan, (n) => healthyScript(n));
+    const result = await runScenario(input);
+    expect(result.error).toBeUndefined();
+    expect(result.steps.map((s) => `${s.name}:${s.ok}:${s.fault ?? false}`)).toEqual([
+      'boot all nodes:true:false',
+      'wait for joined:true:false',
+      'power off node-2:true:true',
+      'delete node node-2 from the cluster:true:false',
+      "replace node-2's disk by an empty one:true:true",
+      'power on node-2:true:true',
+      'wait for joined (node-2):true:false',
+    ]);
+    expect(world.deleted).toEqual(['node-2']);
+    const node2 = result.nodes.find((n) => n.name === 'node-2')!;
+    expect(node2.boots.map((b) => b.how)).toEqual(['power on (empty disk: PXE)', 'the guest rebooted', 'power on', 'the guest rebooted']);
+    // Both disks' phases are in the report, the new disk's after the replacement.
+    const joined = node2.marks.filter((m) => m.phase === 'joined');
+    expect(joined).toHaveLength(2);
+    expect(node2.marks.filter((m) => m.phase === 'pxe-config')).toHaveLength(2);
+    expect(node2.phase).toBe('joined');
+    expect(result.assertions.find((a) => a.name === 'no-reinstall')!.detail).toContain('(the disk was replaced 1×)');
+    expect(result.outcome).toBe('pass');
+  });
+
+  it('refuses to replace the disk of a running node', async () => {
+    const plan: ScenarioPlan = {
+      assertions: ['no-reinstall'],
+      async run(t) {
+        await t.bootAll();
+        await t.replaceDisk('node-2');
+      },
+    };
+    const { input } = setup('replace-running', plan, (n) => healthyScript(n));
+    const result = await runScenario(input);
+    expect(result.error).toContain('node-2 is on: power it off before replacing its disk');
+  });
+
   it("ends at a flow unit's failure in the journal stream and names it first: node, boot, unit, the tool's own lines", async () => {
     // node-2's install.sh aborts as k3s PR #13712's does on Flatcar; node-1 would join.
     const unit = 'k3s-install.service';

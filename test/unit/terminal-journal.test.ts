@@ -90,6 +90,21 @@ describe('terminal events from the journal', () => {
     expect(await verdictsOf(stream)).toEqual([]);
   });
 
+  it("an agent refused for its node password ends the node after three tries, quoting k3s's line", async () => {
+    const refused = (i: number) =>
+      JSON.stringify({ MESSAGE: `time="2026-12-02T05:0${i}:00Z" level=info msg="Waiting to retrieve agent configuration; server is not ready: Node password rejected, duplicate hostname or contents of '/etc/rancher/node/password' may not match server node-passwd entry, try enabling a unique node name with the --with-node-id flag"`, _SYSTEMD_UNIT: 'k3s-agent.service', _PID: '900', PRIORITY: '6' });
+    expect(await verdictsOf([refused(1), refused(2)])).toEqual([]);
+    const events = await verdictsOf([refused(1), refused(2), refused(3), refused(4)]);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ unit: 'k3s-agent.service', boot: 2 });
+    expect(events[0]!.reason).toMatch(/^retries for ever \(3× so far\): .*kubectl delete node/);
+    expect(events[0]!.lines[0]).toContain('Node password rejected, duplicate hostname');
+    // Outside the flow's units the same line ends nothing.
+    const elsewhere = JSON.parse(refused(1)) as Record<string, string>;
+    elsewhere._SYSTEMD_UNIT = 'other.service';
+    expect(await verdictsOf([1, 2, 3].map(() => JSON.stringify(elsewhere)))).toEqual([]);
+  });
+
   it('a start limit hit is terminal even for a unit systemd restarts', async () => {
     const hit = JSON.stringify({ MESSAGE: 'k3s.service: Start request repeated too quickly.', UNIT: 'k3s.service', SYSLOG_IDENTIFIER: 'systemd', _PID: '1' });
     const events = await verdictsOf([hit]);

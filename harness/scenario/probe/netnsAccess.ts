@@ -139,6 +139,11 @@ export class NetnsAccess implements LabAccess {
     return view;
   }
 
+  async deleteNode(name: string): Promise<void> {
+    this.#kubeconfig ??= await this.#rootFile('/etc/rancher/k3s/k3s.yaml');
+    await this.#request({ op: 'delete-node', kubeconfig: this.#kubeconfig, server: `https://${this.initNode.ip}:${this.opts.apiPort ?? 6443}`, name }, this.opts.apiTimeoutMs ?? 30_000);
+  }
+
   async #fetchEtcdCreds(): Promise<{ cacert: string; cert: string; key: string }> {
     const files = { cacert: 'server-ca.crt', cert: 'client.crt', key: 'client.key' } as const;
     // One SSH session for the three files (each handshake costs the guest CPU under TCG).

@@ -7,7 +7,7 @@
  */
 import { createInterface } from 'node:readline';
 import { etcdMembers } from '../../cluster/etcd.ts';
-import { listNodes } from '../../cluster/nodes.ts';
+import { deleteNode, listNodes } from '../../cluster/nodes.ts';
 import { sshRun } from '../../guest/ssh.ts';
 import type { ProbeRequest, ProbeResponse } from './protocol.ts';
 
@@ -17,6 +17,8 @@ async function answer(req: ProbeRequest): Promise<unknown> {
       return sshRun({ host: req.host, port: req.port, username: req.username, privateKey: req.privateKey }, req.command, { timeoutMs: req.timeoutMs });
     case 'nodes':
       return listNodes(req.kubeconfig, { server: req.server });
+    case 'delete-node':
+      return deleteNode(req.kubeconfig, req.name, { server: req.server });
     case 'etcd':
       return etcdMembers({ endpoints: req.endpoints, cacert: req.cacert, cert: req.cert, key: req.key });
   }

@@ -1,7 +1,7 @@
 import type { JournalEntry } from '../../guest/journalEntry.ts';
 import { policyOf, type FlowUnits } from './flowUnits.ts';
 import type { TerminalEvent } from './terminalEvent.ts';
-import { fatalKey, matchToolFatal } from './toolFatal.ts';
+import { fatalKey, matchStuckRetry, matchToolFatal } from './toolFatal.ts';
 
 /**
  * A restarting unit that died this many times in a row with the same fatal line has given up in
@@ -22,6 +22,8 @@ interface BootState {
   /** Per restarting unit: the fatal line of each failed start since it last started fine. */
   failedStarts: Map<string, string[]>;
   lastFatal: Map<string, string>;
+  /** Per unit: how often it printed a stuck retry's line. */
+  stuckRetries: Map<string, number>;
   ended: Set<string>;
   fatalTimers: Map<string, NodeJS.Timeout>;
 }
@@ -93,7 +95,15 @@ export class JournalVerdicts {
     if (lines.length > keptLinesPerUnit) lines.splice(0, lines.length - keptLinesPerUnit);
     s.output.set(unit, lines);
     const policy = policyOf(this.units, unit);
-    if (!policy || !matchToolFatal(message)) return;
+    if (!policy) return;
+    const stuck = matchStuckRetry(message);
+    if (stuck) {
+      const seen = (s.stuckRetries.get(unit) ?? 0) + 1;
+      s.stuckRetries.set(unit, seen);
+      if (seen === stuck.repeats) this.#end(s, unit, boot, at, `retries for ever (${seen}× so far): ${stuck.why}`, message, [message.replace(/\s+$/, '')]);
+      return;
+    }
+    if (!matchToolFatal(message)) return;
     if (policy.restarts) {
       s.lastFatal.set(unit, fatalKey(message));
       return;
@@ -106,14 +116,14 @@ export class JournalVerdicts {
     }
   }
 
-  #end(s: BootState, unit: string, boot: number, at: number, reason: string, systemdLine: string): void {
+  #end(s: BootState, unit: string, boot: number, at: number, reason: string, systemdLine: string, quoted?: string[]): void {
     if (s.ended.has(unit) || this.#stopped) return;
     s.ended.add(unit);
     clearTimeout(s.fatalTimers.get(unit));
     // The unit's last lines may still be on their way through journald.
     setTimeout(() => {
       if (this.#stopped) return;
-      const lines = causeLines(s.output.get(unit) ?? [], systemdLine);
+      const lines = quoted ?? causeLines(s.output.get(unit) ?? [], systemdLine);
       this.emit({ node: this.node, boot, at, unit, reason, lines: [...delegatedCause(lines, s.output), ...lines], source: 'journal' });
     }, settleMs).unref();
   }
@@ -121,7 +131,7 @@ export class JournalVerdicts {
   #state(boot: number): BootState {
     let s = this.#boots.get(boot);
     if (!s) {
-      s = { output: new Map(), failedStarts: new Map(), lastFatal: new Map(), ended: new Set(), fatalTimers: new Map() };
+      s = { output: new Map(), failedStarts: new Map(), lastFatal: new Map(), stuckRetries: new Map(), ended: new Set(), fatalTimers: new Map() };
       this.#boots.set(boot, s);
     }
     return s;

@@ -27,3 +27,26 @@ export function matchToolFatal(message: string): ToolFatal | undefined {
 export function fatalKey(message: string): string {
   return message.replace(/^time="[^"]*"\s*/, '').trim();
 }
+
+/**
+ * A line a unit prints each time it retries something that cannot succeed by itself: the tool
+ * waits for ever (no exit, no unit failure), so the node ends once it said so `repeats` times.
+ */
+export interface StuckRetry {
+  tool: string;
+  pattern: RegExp;
+  repeats: number;
+  /** What would end the wait, for the person reading the cause. */
+  why: string;
+}
+
+export const stuckRetries: readonly StuckRetry[] = [
+  // A k3s agent whose node password the cluster refuses retries every few seconds for ever
+  // ("Waiting to retrieve agent configuration; server is not ready: Node password rejected, …",
+  // k3s #6054; k3s docs "Node password": the cluster keeps each node name's password).
+  { tool: 'k3s', pattern: /Node password rejected/, repeats: 3, why: "the cluster keeps this node name's old password until the node is deleted from it (kubectl delete node)" },
+];
+
+export function matchStuckRetry(message: string): StuckRetry | undefined {
+  return stuckRetries.find((r) => r.pattern.test(message));
+}

@@ -25,8 +25,7 @@ export async function runAgent(flags: ParsedFlags, argv: string[]): Promise<void
   const ip = str(flags, 'node-ip') ?? defaultNodeIp();
   log('info', `Starting k3s agent ${K3S_VERSION} (lab double) ${name} on ${ip}, server ${server}`);
 
-  const cacerts = await httpsRequest(`${server}/cacerts`, { insecure: true });
-  if (cacerts.status !== 200) fatal(`failed to get CA certs from ${server}/cacerts: HTTP ${cacerts.status}`);
+  const cacerts = await serverCaCerts(server);
   if (tok.caHash && caHash(cacerts.body) !== tok.caHash) fatal('token CA hash does not match the Cluster CA certificate hash');
 
   const password = ensureNodePassword();
@@ -52,6 +51,24 @@ export async function runAgent(flags: ParsedFlags, argv: string[]): Promise<void
       if (e instanceof FatalError) throw e;
       log('warning', `Heartbeat to ${server} failed: ${(e as Error).message}`);
     }
+    await new Promise((r) => setTimeout(r, HEARTBEAT_MS));
+  }
+}
+
+/**
+ * The server's CA, waiting for the server as k3s's agent does: an agent that boots before its
+ * server (every site power-up) retries every few seconds, saying so at info level ("Waiting to
+ * retrieve agent configuration; server is not ready: …", k3s pkg/agent/config; the line quoted in
+ * k3s #6054), instead of exiting.
+ */
+async function serverCaCerts(server: string): Promise<{ status: number; body: string }> {
+  for (;;) {
+    const why = await httpsRequest(`${server}/cacerts`, { insecure: true }).then(
+      (r) => (r.status === 200 ? r : `failed to get CA certs from ${server}/cacerts: HTTP ${r.status}`),
+      (e: Error) => `failed to get CA certs from ${server}/cacerts: ${e.message}`,
+    );
+    if (typeof why !== 'string') return why;
+    log('info', `Waiting to retrieve agent configuration; server is not ready: ${why}`);
     await new Promise((r) => setTimeout(r, HEARTBEAT_MS));
   }
 }

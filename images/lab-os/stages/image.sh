@@ -51,6 +51,18 @@ FLATCAR_RELEASE_APPID={e96281a6-d1af-4bde-9a0a-97b76e56dc57}
 EOF
 echo "GROUP=stable" >"$tree/usr/share/flatcar/update.conf"
 rm -f "$tree/etc/debian_version" "$tree/usr/lib/debian_version" 2>/dev/null || true
+# Nothing of the build host goes into the image: mmdebstrap copies its /etc/hostname and
+# /etc/resolv.conf. Flatcar has no static hostname (a node takes the one DHCP gives), and the
+# lab OS runs no resolver (the lab has no DNS unless a scenario turns it on).
+rm -f "$tree/etc/hostname"
+echo '# no name servers: the lab OS runs no resolver' >"$tree/etc/resolv.conf"
+printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n' >"$tree/etc/hosts"
+# Where a person looks (the console's login prompt, the message after login): the lab OS, not
+# Debian's banner, nor update-motd's `uname -a` naming Debian's kernel build.
+printf 'Flatcar Container Linux (lab OS) %s %s\n\n' "$LAB_OS_VERSION" '\n \l' >"$tree/etc/issue"
+echo "Flatcar Container Linux (lab OS) $LAB_OS_VERSION" >"$tree/etc/issue.net"
+echo "Flatcar Container Linux (lab OS) $LAB_OS_VERSION: a stand-in for Flatcar, built from Debian bookworm packages." >"$tree/etc/motd"
+rm -f "$tree/etc/update-motd.d/10-uname"
 
 step "accounts, units, SELinux module, kernel modules, initramfs (chroot)"
 for fs in proc sys dev; do mount --rbind "/$fs" "$tree/$fs"; done
@@ -122,7 +134,12 @@ sgdisk -o \
 efi=$work/efi.img
 mkfs.vfat -C -n EFI-SYSTEM "$efi" $((efi_mib * 1024)) >/dev/null
 common="root=LABEL=ROOT rootfstype=ext4 rw mount.usr=PARTLABEL=USR-A mount.usrfstype=squashfs mount.usrflags=ro"
-common="$common console=ttyS0,115200n8 flatcar.autologin security=selinux audit=0 ignition.platform.id=metal"
+# Debian's kernel picks AppArmor unless told otherwise; Flatcar's runs SELinux (permissive here).
+# PXE boots need the same choice: the release says so in lab-pxe-kernel-args.txt, which the
+# harness adds to its pxelinux configs.
+lsm_args="security=selinux audit=0"
+echo "$lsm_args" >"$out/lab-pxe-kernel-args.txt"
+common="$common console=ttyS0,115200n8 flatcar.autologin $lsm_args ignition.platform.id=metal"
 cat >"$work/syslinux.cfg" <<EOF
 # The first-boot entry runs Ignition; the initramfs switches DEFAULT to "flatcar" once it succeeded.
 DEFAULT flatcar-first-boot

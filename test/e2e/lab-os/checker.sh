@@ -51,6 +51,12 @@ verdict core-ssh-key "Ignition's key for core" $?
 check sshd "ssh.service $(systemctl is-active ssh.service)" systemctl is-active ssh.service
 check networkd "$(ip -4 -o addr show scope global | awk '{print $2, $4}' | head -n1)" bash -c 'systemctl is-active systemd-networkd && ip -4 -o addr show scope global | grep -q " 10\.0\.0\."'
 check machine-id "$(cat /etc/machine-id)" grep -Eqx '[0-9a-f]{32}' /etc/machine-id
+# The image carries nothing of its build host: no static hostname (the name comes from DHCP: the
+# e2e's DHCP server hands out lab-os-e2e), no build host's name server, no Debian banner.
+check no-static-hostname "/etc/hostname $( [ -e /etc/hostname ] && cat /etc/hostname || echo absent)" test ! -e /etc/hostname
+check dhcp-hostname "hostname=$(hostname)" bash -c '[ "$(hostname)" = lab-os-e2e ]'
+check no-build-host-resolver "$(grep -c '^nameserver' /etc/resolv.conf) name server(s)" bash -c '! grep -q "^nameserver" /etc/resolv.conf'
+check banner-not-debian "issue: $(head -n1 /etc/issue)" bash -c '! grep -qi debian /etc/issue /etc/issue.net && ! run-parts --test /etc/update-motd.d | grep -q uname && ! grep -q "Debian GNU/Linux system are free software" /etc/motd'
 runs=$(wc -l </var/lib/lab/ignition-runs 2>/dev/null || echo 0)
 first=no
 grep -qw 'flatcar.first_boot=[^ ]*' /proc/cmdline && first=yes

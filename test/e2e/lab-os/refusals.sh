@@ -21,4 +21,9 @@ try bad-signature -d /dev/sda -i /tmp/empty.ign -b "$base/bad-signature/amd64-us
 try missing-signature -d /dev/sda -i /tmp/empty.ign -b "$base/missing-signature/amd64-usr"
 try missing-image -d /dev/sda -i /tmp/empty.ign -b "$base/missing-image/amd64-usr"
 try missing-device -d /dev/sdz -i /tmp/empty.ign -b "$base/flatcar/amd64-usr"
+# SELinux in the live system, as on a PXE-booted Flatcar: install.sh takes the same branch here.
+cp /usr/bin/true /opt/bin/k3s-chcon-live 2>/dev/null || { mkdir -p /opt/bin && cp /usr/bin/true /opt/bin/k3s-chcon-live; }
+chcon -u system_u -r object_r -t container_runtime_exec_t /opt/bin/k3s-chcon-live >/dev/null 2>&1 && chcon=ok || chcon=failed
+echo "LAB-LIVE selinux=$(getenforce 2>&1) chcon=$chcon context=$(stat -c %C /opt/bin/k3s-chcon-live 2>&1)"
+rm -f /opt/bin/k3s-chcon-live
 echo "LAB-REFUSAL-END"

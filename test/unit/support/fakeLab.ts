@@ -41,7 +41,7 @@ export class FakeMachine implements NodeMachine {
     writeFileSync(journalLog, '');
     this.#running = true;
     this.#exit = new Promise((r) => (this.#resolveExit = r));
-    for (const ev of this.script(boot)) {
+    for (const ev of this.script(boot - this.diskSince)) {
       this.#timers.push(
         setTimeout(() => {
           if ('console' in ev) appendFileSync(serialLog, ev.console + '\n');
@@ -79,6 +79,14 @@ export class FakeMachine implements NodeMachine {
     return this.#stop(undefined);
   }
 
+  /** Which boots were played on a replaced disk: the script sees the boot number counted from the new disk. */
+  diskSince = 0;
+
+  async replaceDisk(): Promise<void> {
+    if (this.#running) throw new Error(`${this.node} is running`);
+    this.diskSince = this.boots;
+  }
+
   exited(): Promise<MachineExit> {
     return this.#exit;
   }
@@ -91,6 +99,7 @@ export class FakeMachine implements NodeMachine {
 /** Which fake nodes run k3s right now, and what SSH answers. */
 export class FakeWorld {
   up = new Set<string>();
+  deleted: string[] = [];
   sshCalls: string[] = [];
   /** API calls made while no node's k3s was up (each would cost the real first server an SSH handshake). */
   clusterCallsBeforeK3s = 0;
@@ -112,6 +121,9 @@ export class FakeWorld {
           nodes: nodes.filter((n) => this.up.has(n.name)).map((n) => ({ name: n.name, ready: true, roles: ['control-plane', 'etcd', 'master'], lastHeartbeat: new Date().toISOString() })),
           etcdMembers: nodes.filter((n) => this.up.has(n.name)).map((n) => n.name),
         };
+      },
+      deleteNode: async (name) => {
+        this.deleted.push(name);
       },
       close: async () => undefined,
     };
