@@ -21,6 +21,8 @@ const scenarios: { name: string; long: boolean; faults?: false }[] = [
   // The segment itself is the fault: no fault steps.
   { name: 'airgapped-no-default-route', long: true, faults: false },
   { name: 'airgapped-blackhole-route', long: true, faults: false },
+  { name: 'replace-node', long: true },
+  { name: 'replace-node-remedied', long: true },
 ];
 
 describe('edge-reality scenarios', () => {
