@@ -5,11 +5,14 @@ import { stateRoot } from '../paths.ts';
 import { parseCommandArgs } from './args.ts';
 import type { LabCommand } from './types.ts';
 
+/** The options `lab clean` takes (also read by the CI recipe's test). */
+export const options = { all: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } as const;
+
 export const command: LabCommand = {
   name: 'clean',
   summary: 'remove what killed runs left behind: helper processes, lab namespaces, state, temp dirs (--all: live runs too)',
   async run(argv) {
-    const { values, positionals } = parseCommandArgs('clean', argv, { all: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } });
+    const { values, positionals } = parseCommandArgs('clean', argv, options);
     if (values.help) {
       console.log('usage: lab clean [--all]');
       return 0;

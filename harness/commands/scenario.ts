@@ -24,21 +24,24 @@ function k3sSource(version?: string, file?: string): K3sSource {
   return { kind: 'double' };
 }
 
+/** The options `lab scenario` takes: also what `lab matrix` and `lab bisect` pass through, and what the CI recipe's test checks. */
+export const options = {
+  'timeout-scale': { type: 'string' },
+  'k3s-version': { type: 'string' },
+  'k3s-file': { type: 'string' },
+  'install-sh': { type: 'string' },
+  online: { type: 'boolean' },
+  keep: { type: 'boolean' },
+  'keep-on-failure': { type: 'boolean' },
+  reports: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export const command: LabCommand = {
   name: 'scenario',
   summary: 'boot a scenario\'s nodes by PXE, watch them install and join, assert, and write a report',
   async run(argv) {
-    const { values, positionals } = parseCommandArgs('scenario', argv, {
-      'timeout-scale': { type: 'string' },
-      'k3s-version': { type: 'string' },
-      'k3s-file': { type: 'string' },
-      'install-sh': { type: 'string' },
-      online: { type: 'boolean' },
-      keep: { type: 'boolean' },
-      'keep-on-failure': { type: 'boolean' },
-      reports: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    });
+    const { values, positionals } = parseCommandArgs('scenario', argv, options);
     if (values.help) {
       console.log(usage);
       return 0;

@@ -18,6 +18,7 @@ import type { RunResult } from '../report/result.ts';
 import { mirrorMounts } from '../services/mirrorLayout.ts';
 import { chooseAccel } from '../vm/accel.ts';
 import { labOsRelease } from './labOsRelease.ts';
+import { labOverheadMiB, nodeMemoryMiB } from './machineSize.ts';
 import { LabMachine } from './labMachine.ts';
 import { firstServer, loadScenario, topologyOf } from './model.ts';
 import { loadPlan } from './plan.ts';
@@ -64,9 +65,9 @@ export type LabRunOutcome = { kind: 'preflight'; problems: PreflightProblem[] } 
 export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome> {
   const scenario = await loadScenario(opts.scenario);
   const plan = await loadPlan(opts.scenario);
-  const memoryMiB = opts.memoryMiB ?? 2048;
+  const memoryMiB = opts.memoryMiB ?? nodeMemoryMiB;
   const work = tmpdir();
-  const problems = preflight({ memoryMiB: scenario.nodes.length * memoryMiB + 512, diskMiB: scenario.nodes.length * 1500 + 1000, diskDir: work, tools: runTools });
+  const problems = preflight({ memoryMiB: scenario.nodes.length * memoryMiB + labOverheadMiB, diskMiB: scenario.nodes.length * 1500 + 1000, diskDir: work, tools: runTools });
   if (problems.length) return { kind: 'preflight', problems };
 
   // The artifacts before the KVM probe; a damaged or missing one is refused before the K3s double
