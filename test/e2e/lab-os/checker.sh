@@ -54,6 +54,8 @@ check machine-id "$(cat /etc/machine-id)" grep -Eqx '[0-9a-f]{32}' /etc/machine-
 # The image carries nothing of its build host: no static hostname (the name comes from DHCP: the
 # e2e's DHCP server hands out lab-os-e2e), no build host's name server, no Debian banner.
 check no-static-hostname "/etc/hostname $( [ -e /etc/hostname ] && cat /etc/hostname || echo absent)" test ! -e /etc/hostname
+# networkd sets it once the lease is in: give it a few seconds after network-online.
+for _ in $(seq 30); do [ "$(hostname)" = lab-os-e2e ] && break; sleep 1; done
 check dhcp-hostname "hostname=$(hostname)" bash -c '[ "$(hostname)" = lab-os-e2e ]'
 check no-build-host-resolver "$(grep -c '^nameserver' /etc/resolv.conf) name server(s)" bash -c '! grep -q "^nameserver" /etc/resolv.conf'
 check banner-not-debian "issue: $(head -n1 /etc/issue)" bash -c '! grep -qi debian /etc/issue /etc/issue.net && ! run-parts --test /etc/update-motd.d | grep -q uname && ! grep -q "Debian GNU/Linux system are free software" /etc/motd'
