@@ -105,6 +105,19 @@ describe('terminal events from the journal', () => {
     expect(await verdictsOf([1, 2, 3].map(() => JSON.stringify(elsewhere)))).toEqual([]);
   });
 
+  it("without a fatal line the failing command's own message, the unit's last line, leads the cause", async () => {
+    const out = (m: string) => JSON.stringify({ MESSAGE: m, _SYSTEMD_UNIT: 'k3s-install.service', _PID: '700', PRIORITY: '6' });
+    const events = await verdictsOf([
+      out('[INFO]  Downloading hash http://10.0.0.5:8080/k3s/sha256sum-amd64.txt'),
+      out('[INFO]  Downloading binary http://10.0.0.5:8080/k3s/k3s'),
+      out("mv: cannot move '/tmp/k3s.bin' to '/usr/local/bin/k3s': Read-only file system"),
+      JSON.stringify({ MESSAGE: "k3s-install.service: Failed with result 'exit-code'.", UNIT: 'k3s-install.service', SYSLOG_IDENTIFIER: 'systemd', _PID: '1' }),
+    ]);
+    expect(events).toHaveLength(1);
+    expect(headline(events[0]!)).toBe("node-1 boot 2: k3s-install.service failed: mv: cannot move '/tmp/k3s.bin' to '/usr/local/bin/k3s': Read-only file system");
+    expect(events[0]!.lines.slice(1, 3)).toEqual(['[INFO]  Downloading hash http://10.0.0.5:8080/k3s/sha256sum-amd64.txt', '[INFO]  Downloading binary http://10.0.0.5:8080/k3s/k3s']);
+  });
+
   it('a start limit hit is terminal even for a unit systemd restarts', async () => {
     const hit = JSON.stringify({ MESSAGE: 'k3s.service: Start request repeated too quickly.', UNIT: 'k3s.service', SYSLOG_IDENTIFIER: 'systemd', _PID: '1' });
     const events = await verdictsOf([hit]);

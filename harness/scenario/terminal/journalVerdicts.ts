@@ -140,8 +140,8 @@ export class JournalVerdicts {
 
 /**
  * What a cause quotes of a unit: the tool's first fatal line and the lines after it (install.sh
- * follows its "[ERROR] … please install:" with the commands to run), else the unit's last lines,
- * else systemd's own line.
+ * follows its "[ERROR] … please install:" with the commands to run), else the unit's last line
+ * and the few before it, else systemd's own line.
  */
 export function causeLines(output: readonly string[], systemdLine: string): string[] {
   // The last start's fatal line: a restarting unit printed one per start.
@@ -155,8 +155,10 @@ export function causeLines(output: readonly string[], systemdLine: string): stri
     const end = after.findIndex((l) => /^\[(INFO|WARN)\]/.test(l));
     return [output[first]!, ...(end >= 0 ? after.slice(0, end) : after)].map((l) => l.replace(/\s+$/, ''));
   }
+  // No fatal line: a `set -e` script stops at the failing command, whose own message is the
+  // unit's last line (`mv: … Read-only file system`). That line leads; the lines before it follow.
   const tail = output.slice(-5).map((l) => l.replace(/\s+$/, ''));
-  return tail.length ? [...tail, systemdLine] : [systemdLine];
+  return tail.length ? [tail.at(-1)!, ...tail.slice(0, -1), systemdLine] : [systemdLine];
 }
 
 /**
