@@ -158,26 +158,39 @@ describe('lab OS in QEMU', () => {
     let t = Date.now();
     const sshPort = await freePort();
     const powerButton = join(work, 'boot3.qmp');
-    const node = new BootLoop({
-      machine,
-      serialLogFor: (i) => join(work, `boot${i}.log`),
-      maxBoots: 3,
-      next: (exit, boot) => {
-        if (exit.code !== 0) return undefined;
-        if (boot.index === 1) return machine;
-        if (boot.index === 2) return { ...machine, nic: { kind: 'user', mac, userNetOptions: `${userNet},hostfwd=tcp:127.0.0.1:${sshPort}-:22` }, qmpSocket: powerButton };
-        return undefined;
-      },
-    });
-    const boot1 = await node.boot(1, 10_000);
-    // Firmware, iPXE and pxelinux print to the (absent) screen only: on a timeout, the mirror's
-    // access log says how far the PXE chain got. Generous: other VMs may share the 2 cores.
-    await boot1.serial
-      .waitFor(/Command line: BOOT_IMAGE=http:\/\/10\.0\.0\.5:8080\/flatcar\/.*flatcar_production_pxe\.vmlinuz initrd=http:\/\/10\.0\.0\.5:8080\/.* flatcar\.first_boot=1 ignition\.config\.url=/, { timeoutMs: 6 * min, what: 'the PXE kernel loaded by lpxelinux', stopIf: until(boot1) })
-      .catch((err: Error) => {
-        const log = existsSync(join(work, 'access.log')) ? readFileSync(join(work, 'access.log'), 'utf8').trim().split('\n').slice(-5).join('\n') : '(no mirror requests)';
-        throw new Error(`${err.message}\nmirror access log:\n${log}`);
+    const startNode = () =>
+      new BootLoop({
+        machine,
+        serialLogFor: (i) => join(work, `boot${i}.log`),
+        maxBoots: 3,
+        next: (exit, boot) => {
+          if (exit.code !== 0) return undefined;
+          if (boot.index === 1) return machine;
+          if (boot.index === 2) return { ...machine, nic: { kind: 'user', mac, userNetOptions: `${userNet},hostfwd=tcp:127.0.0.1:${sshPort}-:22` }, qmpSocket: powerButton };
+          return undefined;
+        },
       });
+    const accessLog = () => (existsSync(join(work, 'access.log')) ? readFileSync(join(work, 'access.log'), 'utf8') : '');
+    let node = startNode();
+    let boot1 = await node.boot(1, 10_000);
+    // lpxelinux's TCP stack now and then stops part-way through the 160 MB initrd under TCG and
+    // waits for ever (harness/scenario/pxeStall.ts): the mirror reports the download STALLED. The
+    // harness power-cycles such a node (up to 2 times); so does this test, and says so.
+    for (let resets = 0; ; resets++) {
+      const stallsBefore = (accessLog().match(/ STALLED /g) ?? []).length;
+      const stalled = () => ((accessLog().match(/ STALLED /g) ?? []).length > stallsBefore ? 'the mirror saw the PXE download stall' : undefined);
+      // Firmware, iPXE and pxelinux print to the (absent) screen only: on a timeout, the mirror's
+      // access log says how far the PXE chain got. Generous: other VMs may share the 2 cores.
+      const err = await boot1.serial
+        .waitFor(/Command line: BOOT_IMAGE=http:\/\/10\.0\.0\.5:8080\/flatcar\/.*flatcar_production_pxe\.vmlinuz initrd=http:\/\/10\.0\.0\.5:8080\/.* flatcar\.first_boot=1 ignition\.config\.url=/, { timeoutMs: 6 * min, what: 'the PXE kernel loaded by lpxelinux', stopIf: () => until(boot1)() ?? stalled() })
+        .then(() => undefined, (e: Error) => e);
+      if (!err) break;
+      if (!stalled() || resets >= 2) throw new Error(`${err.message}\nmirror access log:\n${accessLog().trim().split('\n').slice(-5).join('\n')}`);
+      console.log(`[lab-os e2e] PXE download stalled: power-cycling the machine (reset ${resets + 1} of 2, as the harness does)`);
+      await node.stop();
+      node = startNode();
+      boot1 = await node.boot(1, 10_000);
+    }
     t = phase('pxe-firmware-to-kernel', t);
     await boot1.serial.waitFor(/Finished ignition-files\.service/, { timeoutMs: 6 * min, what: 'Ignition in the PXE initramfs', stopIf: until(boot1) });
     await boot1.serial.waitFor(/LAB-REFUSAL-START/, { timeoutMs: 6 * min, what: 'the live system to run the refusal checks', stopIf: until(boot1) });
