@@ -10,9 +10,12 @@ import { projectRoot } from '../../harness/paths.ts';
 import { footprintOf, leftOf, type Footprint } from './support/runFootprint.ts';
 
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const root = mkdtempSync(join(tmpdir(), 'lab-bisect-e2e-'));
+// Made only when the test runs (it is skipped without LAB_E2E_LONG, and so is an afterAll inside it).
+const root = process.env.LAB_E2E_LONG ? mkdtempSync(join(tmpdir(), 'lab-bisect-e2e-')) : '';
 const repo = join(root, 'k3s');
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
 
 const fallback = '[ -d /opt/bin ] && BIN_DIR=/opt/bin';
 const git = async (...args: string[]) => (await execa('git', ['-C', repo, ...args])).stdout.trim();

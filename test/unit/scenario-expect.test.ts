@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenario, validateScenario } from '../../harness/scenario/model.ts';
 
 const base = {
@@ -13,8 +13,12 @@ const base = {
 };
 
 /** A scenario file with the given expect block, so the error can name its line. */
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function fileWith(expectText: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'scenario-expect-'));
+  dirs.push(dir);
   const file = join(dir, 's.ts');
   writeFileSync(file, `export default {\n  name: 's',\n  expect: ${expectText},\n};\n`);
   return file;
