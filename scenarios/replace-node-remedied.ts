@@ -1,6 +1,6 @@
 import type { Scenario } from '../harness/scenario/model.ts';
 import type { ScenarioPlan } from '../harness/scenario/plan.ts';
-import replaceNode, { replaceDiskOf } from './replace-node.ts';
+import replaceNode, { replaceDiskPlan } from './replace-node.ts';
 
 /**
  * replace-node done as k3s documents it ("Node password": delete the node from the cluster before
@@ -19,16 +19,6 @@ const scenario: Scenario = {
   expect: { outcome: 'pass' },
 };
 
-export const plan: ScenarioPlan = {
-  assertions: ['k3s-in-opt-bin', 'all-nodes-joined', 'no-reinstall'],
-  async run(t) {
-    await t.bootAll();
-    await t.waitForPhase('joined');
-    for (const n of t.nodes) await t.waitForLine(n.name, /Finished k3s-install\.service/);
-    await replaceDiskOf(t, 'node-2', () => t.deleteNode('node-2'));
-    await t.waitForPhase('joined', ['node-2']);
-    await t.waitForClusterHealthy();
-  },
-};
+export const plan: ScenarioPlan = replaceDiskPlan((t) => t.deleteNode('node-2'));
 
 export default scenario;

@@ -31,23 +31,27 @@ const scenario: Scenario = {
   },
 };
 
-export const plan: ScenarioPlan = {
-  assertions: ['k3s-in-opt-bin', 'all-nodes-joined', 'no-reinstall'],
-  async run(t) {
-    await t.bootAll();
-    await t.waitForPhase('joined');
-    for (const n of t.nodes) await t.waitForLine(n.name, /Finished k3s-install\.service/);
-    await replaceDiskOf(t, 'node-2');
-    await t.waitForPhase('joined', ['node-2']);
-  },
-};
-
-/** The disk fails (power off), a new one goes in, power on: the node PXE-installs again. */
-export async function replaceDiskOf(t: Parameters<ScenarioPlan['run']>[0], node: string, whileOff?: () => Promise<void>): Promise<void> {
-  await t.powerOff(node);
-  await whileOff?.();
-  await t.replaceDisk(node);
-  await t.powerOn(node);
+/**
+ * Both disks' scenario: join, then node-2's disk fails (power off), a new one goes in, power on,
+ * and the node PXE-installs again; `whileOff` is what a person does meanwhile (delete the node).
+ */
+export function replaceDiskPlan(whileOff?: (t: Parameters<ScenarioPlan['run']>[0]) => Promise<void>): ScenarioPlan {
+  return {
+    assertions: ['k3s-in-opt-bin', 'all-nodes-joined', 'no-reinstall'],
+    async run(t) {
+      await t.bootAll();
+      await t.waitForPhase('joined');
+      for (const n of t.nodes) await t.waitForLine(n.name, /Finished k3s-install\.service/);
+      await t.powerOff('node-2');
+      await whileOff?.(t);
+      await t.replaceDisk('node-2');
+      await t.powerOn('node-2');
+      await t.waitForPhase('joined', ['node-2']);
+      if (whileOff) await t.waitForClusterHealthy();
+    },
+  };
 }
+
+export const plan: ScenarioPlan = replaceDiskPlan();
 
 export default scenario;
