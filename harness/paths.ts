@@ -15,6 +15,11 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(xdg, 'flatcar-k3s-lab');
 }
 
+/** Installed disks kept for --reuse-install: `<cache>/installs`, or LAB_INSTALLS_DIR (kept apart, as a test does). */
+export function installsRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env.LAB_INSTALLS_DIR ? resolve(env.LAB_INSTALLS_DIR) : join(cacheRoot(env), 'installs');
+}
+
 /**
  * Where live runs keep pid files and state that `lab clean` reaps.
  * Under /run when root so a reboot clears it; LAB_STATE_DIR overrides.

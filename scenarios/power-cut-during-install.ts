@@ -28,6 +28,7 @@ const scenario: Scenario = {
 
 export const plan: ScenarioPlan = {
   assertions: ['usr-local-bin-read-only', 'k3s-in-opt-bin', 'all-nodes-joined'],
+  pxeStageUnderTest: 'cuts the power while flatcar-install writes the disk',
   async run(t) {
     await t.bootAll();
     await t.powerCutAt('node-1', { line: /^Writing \S+\.bin\.bz2 to \/dev\/sda/ }, { afterMs: 20_000, offMs: 5_000 });

@@ -1,78 +1,184 @@
 /**
- * Wall time per phase and in total for single-node and three-node-ha, and their ratio — a
- * benchmark, not a test (targets on the 2-core TCG machine: single-node ≤ 4 min, three-node-ha
- * ≤ 8 min, ratio ≤ 1.6). Runs the scenarios one after the other, round after round:
- *   npx tsx scripts/bench.ts [--rounds N] [single-node three-node-ha]
- * A phase's time is when the last node reached it, from the start of the run. One pair's ratio
- * moves by ±0.1 from run to run here (scheduling, a PXE stall reset), so with several rounds the
- * table shows medians and every round's totals are listed.
+ * Bench — wall time per phase, against a baseline commit, with each run's CPU floor. A benchmark,
+ * not a test:
+ *   npx tsx scripts/bench.ts [--baseline REV] [--rounds N] [--scenarios single-node,three-node-ha]
+ * Each round runs, as `lab scenario` children: every scenario on HEAD (this checkout) and on the
+ * baseline (a git worktree of REV, removed afterwards), in alternating order from round to round,
+ * and single-node once more on HEAD with --reuse-install right after its cold run (warm).
+ * A phase's time is when the last node reached it. The CPU floor of a run is its QEMUs' CPU
+ * seconds over the host's cores: under TCG a guest is all CPU, so wall / floor says how much of
+ * the run the cores were not all busy with guests. Compare figures within one bench run only:
+ * machines here differ by up to 2x. The last line, for scripts:
+ *   bench: head/baseline=R warm/cold=R three-node wall/floor=R
  */
+import { execa, type ResultPromise } from 'execa';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { phases } from '../harness/scenario/phases.ts';
-import { runLabScenario } from '../harness/scenario/labRun.ts';
+import { projectRoot, reportsRoot } from '../harness/paths.ts';
 import type { RunResult } from '../harness/report/result.ts';
-import { formatProblems } from '../harness/scenario/preflight.ts';
+import { phases } from '../harness/scenario/phases.ts';
 
-const { values, positionals } = parseArgs({ options: { rounds: { type: 'string', default: '1' } }, allowPositionals: true });
+const { values } = parseArgs({ options: { baseline: { type: 'string' }, rounds: { type: 'string', default: '1' }, scenarios: { type: 'string', default: 'single-node,three-node-ha' } } });
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) {
   console.error(`bench: --rounds wants a whole number ≥ 1, not ${JSON.stringify(values.rounds)}`);
   process.exit(2);
 }
-const names = positionals.length ? positionals : ['single-node', 'three-node-ha'];
+const scenarios = values.scenarios!.split(',').filter(Boolean);
+const cores = availableParallelism();
+const benchDir = join(reportsRoot, `bench-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`);
 
-function s(ms: number | undefined): string {
-  return ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`;
+interface Checkout {
+  label: 'head' | 'baseline';
+  dir: string;
+}
+const checkouts: Checkout[] = [{ label: 'head', dir: projectRoot }];
+let worktree: string | undefined;
+let child: ResultPromise | undefined;
+
+async function removeWorktree(): Promise<void> {
+  if (!worktree) return;
+  await execa('git', ['worktree', 'remove', '--force', worktree], { cwd: projectRoot, reject: false });
+  rmSync(worktree, { recursive: true, force: true });
+  worktree = undefined;
 }
 
-function median(xs: number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(sig, () => {
+    process.stderr.write(`bench: ${sig}: stopping the running scenario (its own teardown), removing the worktree\n`);
+    child?.kill(sig);
+    void Promise.resolve(child).finally(async () => {
+      await removeWorktree();
+      process.exit(130);
+    });
+  });
 }
 
-/** When the last node reached each phase (undefined if some node never did). */
-function phaseTimes(result: RunResult): Record<string, number | undefined> {
-  return Object.fromEntries(
-    phases.map((p) => {
-      const offsets = result.nodes.map((n) => n.marks.find((m) => m.phase === p)?.offsetMs);
-      return [p, offsets.some((o) => o === undefined) ? undefined : Math.max(...(offsets as number[]))];
-    }),
+if (values.baseline) {
+  const rev = (await execa('git', ['rev-parse', '--verify', `${values.baseline}^{commit}`], { cwd: projectRoot, reject: false })).stdout.trim();
+  if (!rev) {
+    console.error(`bench: --baseline ${values.baseline} is not a commit of ${projectRoot}`);
+    process.exit(2);
+  }
+  worktree = join(projectRoot, '.bench-baseline');
+  rmSync(worktree, { recursive: true, force: true });
+  await execa('git', ['worktree', 'prune'], { cwd: projectRoot });
+  await execa('git', ['worktree', 'add', '--detach', worktree, rev], { cwd: projectRoot });
+  const lock = (dir: string) => readFileSync(join(dir, 'package-lock.json'), 'utf8');
+  // The same lock file: the same packages, so HEAD's node_modules serves both.
+  if (lock(worktree) === lock(projectRoot)) symlinkSync(join(projectRoot, 'node_modules'), join(worktree, 'node_modules'));
+  else await execa('npm', ['ci', '--no-audit', '--no-fund'], { cwd: worktree, stdio: 'inherit' });
+  checkouts.push({ label: 'baseline', dir: worktree });
+  process.stderr.write(`bench: baseline ${values.baseline} (${rev.slice(0, 12)}) in ${worktree}\n`);
+}
+
+/** CPU seconds of every QEMU seen while `until` is pending, sampled each second (max per process). */
+function sampleQemuCpu(until: Promise<unknown>): Promise<number> {
+  const ticks = 100; // USER_HZ
+  const seen = new Map<string, number>();
+  const sample = () => {
+    for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (!stat.includes('(qemu-system-x86')) continue;
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        // Fields after the name: state=0 … utime=11, stime=12, starttime=19.
+        seen.set(`${pid}:${f[19]}`, (Number(f[11]) + Number(f[12])) / ticks);
+      } catch {
+        // The process ended between listing and reading.
+      }
+    }
+  };
+  const timer = setInterval(sample, 1000);
+  return until.then(
+    () => {
+      clearInterval(timer);
+      return [...seen.values()].reduce((a, b) => a + b, 0);
+    },
+    () => {
+      clearInterval(timer);
+      return [...seen.values()].reduce((a, b) => a + b, 0);
+    },
   );
 }
 
-/** results[round][scenario] */
-const results: RunResult[][] = [];
-for (let round = 1; round <= rounds; round++) {
-  const row: RunResult[] = [];
-  for (const name of names) {
-    process.stderr.write(`bench: round ${round} of ${rounds}: running ${name}\n`);
-    const outcome = await runLabScenario({ scenario: name, progress: { write: (t) => process.stderr.write(t), isTTY: false } });
-    if (outcome.kind === 'preflight') {
-      console.error(formatProblems(outcome.problems));
-      process.exit(2);
+interface Run {
+  round: number;
+  checkout: Checkout['label'];
+  scenario: string;
+  kind: 'cold' | 'warm';
+  result?: RunResult;
+  exit: string;
+  cpuSeconds: number;
+}
+const runs: Run[] = [];
+
+async function runOne(round: number, co: Checkout, scenario: string, kind: 'cold' | 'warm'): Promise<Run> {
+  const reports = join(benchDir, `${co.label}-${scenario}-${kind}-${round}`);
+  mkdirSync(reports, { recursive: true });
+  process.stderr.write(`bench: round ${round}: ${co.label} ${scenario} ${kind}\n`);
+  const args = ['--import', 'tsx', 'harness/cli.ts', 'scenario', scenario, '--reports', reports, ...(kind === 'warm' ? ['--reuse-install'] : [])];
+  child = execa(process.execPath, args, { cwd: co.dir, reject: false, all: true });
+  const cpu = sampleQemuCpu(child);
+  const r = await child;
+  child = undefined;
+  const dirs = existsSync(reports) ? readdirSync(reports).filter((d) => existsSync(join(reports, d, 'result.json'))) : [];
+  const result = dirs.length ? (JSON.parse(readFileSync(join(reports, dirs.sort().at(-1)!, 'result.json'), 'utf8')) as RunResult) : undefined;
+  const run: Run = { round, checkout: co.label, scenario, kind, exit: String(r.exitCode ?? r.signal), cpuSeconds: await cpu, ...(result ? { result } : {}) };
+  const wall = result ? result.durationMs / 1000 : undefined;
+  process.stderr.write(`bench: ${co.label} ${scenario} ${kind}: ${result?.outcome ?? `no result (exit ${run.exit}: ${String(r.all ?? '').trim().split('\n').at(-1)})`}${wall ? ` in ${wall.toFixed(0)} s, QEMU CPU ${run.cpuSeconds.toFixed(0)} s` : ''}\n`);
+  runs.push(run);
+  return run;
+}
+
+try {
+  for (let round = 1; round <= rounds; round++) {
+    // Alternate who goes first, so a machine that slows down over the bench hurts both alike.
+    const order = round % 2 === 1 ? checkouts : [...checkouts].reverse();
+    for (const scenario of scenarios) {
+      for (const co of order) {
+        await runOne(round, co, scenario, 'cold');
+        if (co.label === 'head' && scenario === 'single-node') await runOne(round, co, scenario, 'warm');
+      }
     }
-    row.push(outcome.result);
-    process.stderr.write(`bench: ${name} ${outcome.result.outcome} in ${s(outcome.result.durationMs)} — ${outcome.reportPath}\n`);
   }
-  results.push(row);
+} finally {
+  await removeWorktree();
 }
 
-/** A scenario's figure over the rounds: the value, or the median when some rounds have it. */
-function over(i: number, pick: (r: RunResult) => number | undefined): number | undefined {
-  const xs = results.map((row) => pick(row[i]!)).filter((x): x is number => x !== undefined);
-  return xs.length ? median(xs) : undefined;
+function median(xs: number[]): number | undefined {
+  if (!xs.length) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
+const wallOf = (r: Run) => (r.result ? r.result.durationMs / 1000 : undefined);
+const floorOf = (r: Run) => r.cpuSeconds / cores;
+const pick = (checkout: string, scenario: string, kind: string) => runs.filter((r) => r.checkout === checkout && r.scenario === scenario && r.kind === kind && r.result?.outcome === 'pass');
+/** When the last node reached the phase. */
+const phaseAt = (r: RunResult, p: string): number | undefined => {
+  const at = r.nodes.map((n) => n.marks.filter((m) => m.phase === p).at(-1)?.offsetMs);
+  return at.some((x) => x === undefined) ? undefined : Math.max(...(at as number[])) / 1000;
+};
+const fmt = (x: number | undefined, unit = ' s') => (x === undefined ? '—' : `${x.toFixed(1)}${unit}`);
 
-const width = Math.max(...phases.map((p) => p.length), 7);
-console.log(rounds > 1 ? `median of ${rounds} rounds` : 'one round');
-console.log(['phase'.padEnd(width), ...names.map((n) => n.padStart(16))].join('  '));
-for (const p of phases) console.log([p.padEnd(width), ...names.map((_, i) => s(over(i, (r) => phaseTimes(r)[p])).padStart(16))].join('  '));
-console.log(['total'.padEnd(width), ...names.map((_, i) => s(over(i, (r) => r.durationMs)).padStart(16))].join('  '));
-const ratios = names.length === 2 ? results.map((row) => row[1]!.durationMs / row[0]!.durationMs) : [];
-for (const [k, row] of results.entries()) {
-  const totals = row.map((r) => `${r.scenario} ${s(r.durationMs)} (${r.outcome})`).join(', ');
-  console.log(`round ${k + 1}: ${totals}${ratios.length ? `, ratio ${ratios[k]!.toFixed(2)}` : ''}`);
+const columns = scenarios.flatMap((s) => [...checkouts.map((c) => ({ checkout: c.label, scenario: s, kind: 'cold' })), ...(s === 'single-node' ? [{ checkout: 'head', scenario: s, kind: 'warm' }] : [])]);
+console.log(`bench: ${rounds} round(s), ${cores} cores; medians over passing runs`);
+console.log(['phase'.padEnd(12), ...columns.map((c) => `${c.checkout} ${c.scenario} ${c.kind}`.padStart(30))].join(''));
+for (const p of phases) console.log([p.padEnd(12), ...columns.map((c) => fmt(median(pick(c.checkout, c.scenario, c.kind).flatMap((r) => phaseAt(r.result!, p) ?? []))).padStart(30))].join(''));
+console.log(['total'.padEnd(12), ...columns.map((c) => fmt(median(pick(c.checkout, c.scenario, c.kind).flatMap((r) => wallOf(r) ?? []))).padStart(30))].join(''));
+console.log('runs:');
+for (const r of runs) {
+  const wall = wallOf(r);
+  console.log(`  round ${r.round} ${r.checkout} ${r.scenario} ${r.kind}: ${r.result?.outcome ?? `exit ${r.exit}`}, wall ${fmt(wall)}, QEMU CPU ${r.cpuSeconds.toFixed(0)} s, floor ${fmt(floorOf(r))}, wall/floor ${wall ? (wall / floorOf(r)).toFixed(2) : '—'}`);
 }
-if (ratios.length) console.log(`ratio ${names[1]} / ${names[0]}: ${rounds > 1 ? `median ${median(ratios).toFixed(2)} (${ratios.map((r) => r.toFixed(2)).join(', ')})` : ratios[0]!.toFixed(2)}`);
-if (results.some((row) => row.some((r) => r.outcome !== 'pass'))) process.exitCode = 1;
+const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? (a / b).toFixed(2) : 'n/a');
+const headCold = median(pick('head', 'single-node', 'cold').flatMap((r) => wallOf(r) ?? []));
+const baseCold = median(pick('baseline', 'single-node', 'cold').flatMap((r) => wallOf(r) ?? []));
+const warm = median(pick('head', 'single-node', 'warm').flatMap((r) => wallOf(r) ?? []));
+const threeFloor = median(pick('head', 'three-node-ha', 'cold').flatMap((r) => (wallOf(r) ? [wallOf(r)! / floorOf(r)] : [])));
+console.log(`reports: ${benchDir}`);
+console.log(`bench: head/baseline=${ratio(headCold, baseCold)} warm/cold=${ratio(warm, headCold)} three-node wall/floor=${threeFloor === undefined ? 'n/a' : threeFloor.toFixed(2)}`);
+if (runs.some((r) => r.result?.outcome !== 'pass')) process.exitCode = 1;

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.ts';
 import { reapStaleRuns } from '../lab/reap.ts';
 import { reapTempDirs } from '../lab/tempDirs.ts';
-import { stateRoot } from '../paths.ts';
+import { installsRoot, stateRoot } from '../paths.ts';
 import { parseCommandArgs } from './args.ts';
 import type { LabCommand } from './types.ts';
 
@@ -19,7 +19,7 @@ export const command: LabCommand = {
     }
     if (positionals.length) throw new UsageError(`clean takes no arguments, not '${positionals.join(' ')}' (usage: lab clean [--all])`);
     const reaped = await reapStaleRuns({ all: values.all, orphanNetns: true });
-    const dirs = reapTempDirs();
+    const dirs = [...reapTempDirs(), ...reapTempDirs(installsRoot())];
     for (const d of dirs) console.log(`lab clean: removed ${d} (its run is gone)`);
     if (reaped.length === 0) {
       if (dirs.length) return 0;

@@ -13,7 +13,8 @@ import { parseTimeoutScale } from '../scenario/timeoutScale.ts';
 import { parseCommandArgs } from './args.ts';
 import type { LabCommand } from './types.ts';
 
-const usage = `usage: lab scenario <name> [--timeout-scale N] [--k3s-version vX.Y.Z+k3sN | --k3s-file PATH] [--install-sh fixture[:MODE]|PATH|URL|REF] [--online] [--reports DIR] [--keep | --keep-on-failure]
+const usage = `usage: lab scenario <name> [--timeout-scale N] [--k3s-version vX.Y.Z+k3sN | --k3s-file PATH] [--install-sh fixture[:MODE]|PATH|URL|REF] [--online] [--reuse-install] [--reports DIR] [--keep | --keep-on-failure]
+  --reuse-install  start each node from the install an earlier run kept (the disk as flatcar-install left it; every run keeps them) when one matches: the PXE stage is skipped, the first disk boot, install.sh and the join run
   --keep, --keep-on-failure  leave the lab and its nodes up after the verdict (always / when the run did not pass) and print how to get in; Ctrl-C tears it down
 scenarios: ${listScenarios().join(', ')}`;
 
@@ -31,6 +32,7 @@ export const options = {
   'k3s-file': { type: 'string' },
   'install-sh': { type: 'string' },
   online: { type: 'boolean' },
+  'reuse-install': { type: 'boolean' },
   keep: { type: 'boolean' },
   'keep-on-failure': { type: 'boolean' },
   reports: { type: 'string' },
@@ -61,6 +63,7 @@ export const command: LabCommand = {
       k3s: k3sSource(values['k3s-version'], values['k3s-file']),
       ...(values['install-sh'] !== undefined ? { installSh: parseInstallShSource(values['install-sh']) } : {}),
       online: values.online,
+      reuseInstall: values['reuse-install'],
       reportsDir: values.reports,
     });
     if (outcome.kind === 'preflight') {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stateRoot } from '../paths.ts';
+import { installsRoot, stateRoot } from '../paths.ts';
 import { isRunId, runIdOfNetns } from './names.ts';
 import { listNetns } from './netns.ts';
 
@@ -11,7 +11,7 @@ import { listNetns } from './netns.ts';
  * them), run records, the namespaces' bind mounts, and temp dirs. The soak and the signal tests
  * compare it before and after a run; `lab clean` is what removes such traces.
  */
-export async function labTraces(opts: { stateDir?: string; tmp?: string } = {}): Promise<string[]> {
+export async function labTraces(opts: { stateDir?: string; tmp?: string; installs?: string } = {}): Promise<string[]> {
   const traces: string[] = [];
   for (const p of labProcesses()) traces.push(`process ${p.pid}: ${p.cmdline.slice(0, 160)}`);
   for (const ns of await listNetns()) if (runIdOfNetns(ns)) traces.push(`namespace ${ns}`);
@@ -23,6 +23,9 @@ export async function labTraces(opts: { stateDir?: string; tmp?: string } = {}):
   for (const n of safeReaddir(state)) if (isRunId(n) || n.endsWith('.partial')) traces.push(`run record ${join(state, n)}`);
   const tmp = opts.tmp ?? tmpdir();
   for (const n of safeReaddir(tmp)) if (n.startsWith('fkl-')) traces.push(`temp dir ${join(tmp, n)}`);
+  // A run keeps its installs aside until they proved to boot (harness/artifacts/installCache.ts).
+  const installs = opts.installs ?? installsRoot();
+  for (const n of safeReaddir(installs)) if (n.startsWith('fkl-')) traces.push(`install being kept ${join(installs, n)}`);
   return [...new Set(traces)].sort();
 }
 

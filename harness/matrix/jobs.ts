@@ -9,8 +9,12 @@ import { UsageError } from '../errors.ts';
 import { labOverheadMiB, nodeMemoryMiB } from '../scenario/machineSize.ts';
 
 export { labOverheadMiB, nodeMemoryMiB };
-/** One node's QEMU keeps one core busy for the whole run (README: 95 % of a core under TCG). */
-export const nodeCpus = 1;
+/**
+ * A node counts one core: its QEMU keeps one busy for the whole run (README: 95 % of a core under
+ * TCG). A lone lab's nodes get the host's spare cores as vCPUs (machineSize.ts nodeCpus); labs
+ * side by side share them, which costs speed, not correctness.
+ */
+export const coresPerNode = 1;
 
 export type JobsSpec = { kind: 'count'; count: number } | { kind: 'auto' };
 
@@ -26,7 +30,7 @@ export interface Need {
 }
 
 export function needOf(nodes: number): Need {
-  return { cpus: nodes * nodeCpus, memoryMiB: nodes * nodeMemoryMiB + labOverheadMiB };
+  return { cpus: nodes * coresPerNode, memoryMiB: nodes * nodeMemoryMiB + labOverheadMiB };
 }
 
 export interface HostResources {
@@ -46,7 +50,7 @@ export interface Capacity {
 export function capacityFor(spec: JobsSpec, host: HostResources): Capacity {
   const mem = `${(host.memoryMiB / 1024).toFixed(1)} GiB available, a node takes ${nodeMemoryMiB} MiB + ${labOverheadMiB} MiB a lab`;
   if (spec.kind === 'count') return { jobs: spec.count, cpus: Infinity, memoryMiB: host.memoryMiB, why: `--jobs ${spec.count} (and only as many as fit: ${mem})` };
-  return { jobs: Infinity, cpus: host.cpus, memoryMiB: host.memoryMiB, why: `--jobs auto: as many as fit ${host.cpus} cores (a node takes ${nodeCpus}) and ${mem}` };
+  return { jobs: Infinity, cpus: host.cpus, memoryMiB: host.memoryMiB, why: `--jobs auto: as many as fit ${host.cpus} cores (a node takes ${coresPerNode}) and ${mem}` };
 }
 
 /** Whether one more combination may start next to the running ones. */

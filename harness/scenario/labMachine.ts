@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
@@ -7,6 +6,7 @@ import type { Lab } from '../lab/lab.ts';
 import { signal } from '../lab/procs.ts';
 import type { Accel } from '../vm/accel.ts';
 import { qmpExecute } from '../vm/qmp.ts';
+import { createDisk, diskFromInstall, nodeDiskGiB } from '../vm/disk.ts';
 import { qemuArgs } from '../vm/qemuArgs.ts';
 import type { BootStart, MachineExit, NodeMachine } from './machine.ts';
 import type { NodeSpec } from './topology.ts';
@@ -14,23 +14,36 @@ import type { NodeSpec } from './topology.ts';
 export interface LabMachineOptions {
   accel: Accel;
   memoryMiB: number;
+  /** vCPUs (machineSize.ts nodeCpus); one when absent. */
+  cpus?: number;
   /** Where the node's disk, serial logs and QEMU output go (the run's temp dir). */
   dir: string;
-  diskSize?: string;
+  /** --reuse-install: what the node starts from, and how its PXE stage's disk is kept. */
+  install?: InstallReuse;
+}
+
+export interface InstallReuse {
+  /** A cached install for the first power-on, and the boot-stage config that goes in its OEM partition. */
+  from?: { disk: string; config: string; description: string };
+  /** Keeps a copy of the disk as the PXE stage left it; says what was kept. */
+  keep?: (disk: string) => Promise<string>;
 }
 
 /**
- * A node's QEMU machine in the lab: an empty qcow2 disk, the node's MAC on its tap, disk first
- * then network (an empty disk falls through to PXE; an installed one boots itself), serial to a
- * file per boot, `-no-reboot` so each boot is one QEMU process, and a QMP socket for the power
- * buttons. Runs inside the lab namespace as a lab helper, so teardown and `lab clean` stop it with
- * the lab.
+ * A node's QEMU machine in the lab: an empty qcow2 disk (with --reuse-install, an overlay of a
+ * cached install), the node's MAC on its tap, disk first then network (an empty disk falls
+ * through to PXE; an installed one boots itself), serial to a file per boot, `-no-reboot` so each
+ * boot is one QEMU process, and a QMP socket for the power buttons. Runs inside the lab namespace
+ * as a lab helper, so teardown and `lab clean` stop it with the lab.
  */
 export class LabMachine implements NodeMachine {
   boots = 0;
   #helper: Helper | undefined;
   #exit: Promise<MachineExit> | undefined;
   readonly #disk: string;
+  /** The cached install is for the node's first disk only: a replaced disk is new and empty. */
+  #reuse: InstallReuse['from'];
+  #kept = false;
   /** A filesystem socket, so the harness reaches it from outside the lab's network namespace. */
   readonly #qmp: string;
 
@@ -41,6 +54,7 @@ export class LabMachine implements NodeMachine {
   ) {
     this.#disk = join(opts.dir, `${spec.name}.qcow2`);
     this.#qmp = join(opts.dir, `${spec.name}.qmp`);
+    this.#reuse = opts.install?.from;
     // sun_path holds 108 bytes with its NUL; QEMU would refuse to start with a longer one.
     if (Buffer.byteLength(this.#qmp) > 107) throw new UsageError(`the run directory's path is too long for QEMU's control socket (${this.#qmp}): set TMPDIR to a shorter directory`);
   }
@@ -55,8 +69,15 @@ export class LabMachine implements NodeMachine {
 
   async powerOn(how: string): Promise<BootStart> {
     if (this.running()) throw new Error(`${this.node} is already running`);
+    let reusedInstall: string | undefined;
     if (!existsSync(this.#disk)) {
-      await execa('qemu-img', ['create', '-q', '-f', 'qcow2', this.#disk, this.opts.diskSize ?? '8G']);
+      if (this.#reuse) {
+        await diskFromInstall(this.#disk, nodeDiskGiB, this.#reuse.disk, this.#reuse.config);
+        reusedInstall = this.#reuse.description;
+      } else {
+        await createDisk(this.#disk, nodeDiskGiB);
+      }
+      this.#reuse = undefined;
     }
     this.boots += 1;
     const boot = this.boots;
@@ -66,7 +87,7 @@ export class LabMachine implements NodeMachine {
       name: this.node,
       accel: this.opts.accel,
       memoryMiB: this.opts.memoryMiB,
-      cpus: 1,
+      cpus: this.opts.cpus ?? 1,
       disk: { path: this.#disk, format: 'qcow2' },
       nic: { kind: 'tap', ifname: this.lab.tapOf(this.node), mac: this.spec.mac },
       bootOrder: 'cn',
@@ -78,7 +99,7 @@ export class LabMachine implements NodeMachine {
     const helper = this.lab.spawn({ name: `qemu-${this.node}-boot${boot}`, cmd: 'qemu-system-x86_64', args, outputFile: join(this.opts.dir, `${this.node}.qemu.out`) });
     this.#helper = helper;
     this.#exit = helper.exited.then((e) => ({ boot, at: Date.now(), ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}), ...(e.signal ? { signal: e.signal } : {}) }));
-    return { boot, serialLog, journalLog, how, at: Date.now() };
+    return { boot, serialLog, journalLog, how, at: Date.now(), ...(reusedInstall ? { reusedInstall } : {}) };
   }
 
   /**
@@ -128,6 +149,14 @@ export class LabMachine implements NodeMachine {
     if (this.running()) throw new Error(`${this.node} is running: power it off before replacing its disk`);
     // powerOn creates the empty disk, as for the first boot.
     rmSync(this.#disk, { force: true });
+    this.#reuse = undefined;
+  }
+
+  async keepInstall(): Promise<string | undefined> {
+    if (!this.opts.install?.keep || this.#kept) return undefined;
+    if (this.running()) throw new Error(`${this.node} is running: its disk is kept only while QEMU is off`);
+    this.#kept = true;
+    return this.opts.install.keep(this.#disk);
   }
 
   exited(): Promise<MachineExit> {

@@ -5,6 +5,7 @@ import { resolveInstallSh, type InstallShSource } from '../artifacts/installSh.t
 import { parseInstallShSource } from '../artifacts/sourceSpec.ts';
 import { checkK3sSource, resolveK3s, type K3sSource } from '../artifacts/k3s.ts';
 import { writeK3sReleaseDir } from '../artifacts/k3sMirror.ts';
+import { UsageError } from '../errors.ts';
 import { generateRunKey } from '../guest/ssh.ts';
 import { formatFinding, lint, renderRun, scenarioTargets } from '../ignition/index.ts';
 import { Lab } from '../lab/lab.ts';
@@ -18,13 +19,14 @@ import type { RunResult } from '../report/result.ts';
 import { mirrorMounts } from '../services/mirrorLayout.ts';
 import { chooseAccel } from '../vm/accel.ts';
 import { labOsRelease } from './labOsRelease.ts';
-import { labOverheadMiB, nodeMemoryMiB } from './machineSize.ts';
+import { labOverheadMiB, nodeCpus, nodeMemoryMiB } from './machineSize.ts';
 import { LabMachine } from './labMachine.ts';
 import { firstServer, loadScenario, topologyOf } from './model.ts';
 import { loadPlan } from './plan.ts';
 import { preflight, runTools, type PreflightProblem } from './preflight.ts';
 import { NetnsAccess } from './probe/netnsAccess.ts';
 import { runScenario } from './runner.ts';
+import { runInstalls, type RunInstalls } from './runInstalls.ts';
 import type { LabFaults } from './faultPort.ts';
 import { flowUnits, type TemplateUnit } from './terminal/flowUnits.ts';
 import { timeoutScale } from './timeoutScale.ts';
@@ -41,6 +43,11 @@ export interface LabRunOptions {
   progress?: ProgressOut;
   /** Leave the lab and its nodes up after the verdict (always, or when the run did not pass), until a signal. */
   keep?: 'always' | 'on-failure';
+  /**
+   * Start each node from the install an earlier run kept, when one matches (its PXE stage
+   * skipped): for iterating on the boot-stage config and install.sh. Every run keeps its installs.
+   */
+  reuseInstall?: boolean;
   /** Told how to get into a kept lab (the command prints it). */
   onKept?: (how: KeptLab, result: RunResult, reportPath: string) => void;
 }
@@ -65,6 +72,7 @@ export type LabRunOutcome = { kind: 'preflight'; problems: PreflightProblem[] } 
 export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome> {
   const scenario = await loadScenario(opts.scenario);
   const plan = await loadPlan(opts.scenario);
+  if (opts.reuseInstall && plan.pxeStageUnderTest) throw new UsageError(`--reuse-install skips the PXE stage, and ${scenario.name} ${plan.pxeStageUnderTest}: run it without --reuse-install`);
   const memoryMiB = opts.memoryMiB ?? nodeMemoryMiB;
   const work = tmpdir();
   const problems = preflight({ memoryMiB: scenario.nodes.length * memoryMiB + labOverheadMiB, diskMiB: scenario.nodes.length * 1500 + 1000, diskDir: work, tools: runTools });
@@ -83,9 +91,11 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   let lab: Lab | undefined;
   let access: NetnsAccess | undefined;
+  let installs: RunInstalls | undefined;
   // On Ctrl-C the process exits from the signal handler: the finally below never runs.
   const unregister = onTerminate(async () => {
     await access?.close();
+    installs?.discardAll();
     removeDir();
   });
   try {
@@ -98,6 +108,7 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
       labOsVersion: labOs.version,
       releaseKernelArgs: labOs.pxeKernelArgs,
     });
+    installs = await runInstalls({ scenario: scenario.name, release: labOs, rendered, sshPublicKey: key.publicKey, reuse: opts.reuseInstall === true });
     const k3sDir = writeK3sReleaseDir(join(dir, 'k3s-release'), k3s);
     const mounts = mirrorMounts({
       renderedDir: rendered.mirrorDir,
@@ -125,7 +136,7 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
       lintRules: [...new Set(allFindings.map((f) => f.rule))],
       faults: labFaults(lab),
       plan,
-      machines: scenario.nodes.map((n) => new LabMachine(lab!, n, { accel: accel.accel, memoryMiB, dir })),
+      machines: scenario.nodes.map((n) => new LabMachine(lab!, n, { accel: accel.accel, memoryMiB, cpus: nodeCpus(availableParallelism(), scenario.nodes.length), dir, ...(installs ? { install: installs.forNode(n.name) } : {}) })),
       access,
       logs: { dnsmasq: lab.dnsmasqLog, mirror: lab.accessLog },
       report,
@@ -135,6 +146,7 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
         { name: 'lab OS', source: labOs.description, ...(labOs.sha256 ? { sha256: labOs.sha256 } : {}) },
         { name: 'k3s', source: k3s.description, sha256: k3s.sha256 },
         { name: 'install.sh', source: installSh.description, sha256: installSh.sha256 },
+        ...(installs?.artifacts() ?? []),
       ],
       servedK3sSha256: k3s.sha256,
       configs,
@@ -142,6 +154,7 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
       ...(opts.progress ? { progress: opts.progress } : {}),
       ...(opts.keep ? { keepMachines: (o: RunResult['outcome']) => opts.keep === 'always' || o !== 'pass' } : {}),
     });
+    for (const line of installs?.settle(result) ?? []) (opts.progress ?? process.stderr).write(`${line}\n`);
     if (opts.keep === 'always' || (opts.keep === 'on-failure' && result.outcome !== 'pass')) {
       opts.onKept?.(keptLab(dir, lab, key.privateKey, scenario.nodes, access.kubeconfig()), result, report.path);
       // The lab stays up until SIGINT/SIGTERM/SIGHUP: the signal handler tears everything down.
@@ -149,6 +162,7 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
     }
     return { kind: 'ran', result, reportPath: report.path };
   } finally {
+    installs?.discardAll();
     await access?.close();
     await lab?.down();
     removeDir();

@@ -7,6 +7,8 @@ export interface BootStart {
   journalLog?: string;
   how: string;
   at: number;
+  /** Set when this boot's disk was made from a cached install (--reuse-install): what it came from. */
+  reusedInstall?: string;
 }
 
 export interface MachineExit {
@@ -36,6 +38,12 @@ export interface NodeMachine {
    * while the machine is off; its next power-on finds no boot loader and falls through to PXE.
    */
   replaceDisk(): Promise<void>;
+  /**
+   * Keeps the disk as the PXE stage left it, for later runs (--reuse-install): called once, while
+   * off, after the boot that installed ended by the guest's own reboot. Says what was kept, or
+   * undefined when this machine keeps nothing.
+   */
+  keepInstall?(): Promise<string | undefined>;
   /** Settles when the current boot's QEMU process exits (at once when none runs). */
   exited(): Promise<MachineExit>;
   /** Stops the VM for good (end of the run). */

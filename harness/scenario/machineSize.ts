@@ -5,3 +5,16 @@
  */
 export const nodeMemoryMiB = 2048;
 export const labOverheadMiB = 512;
+
+/** More vCPUs than this buy little under TCG and nothing the lab's guests need. */
+const maxNodeCpus = 4;
+
+/**
+ * vCPUs per node: the host's cores shared out among the run's nodes, at least one. Under TCG a
+ * guest is all CPU and QEMU runs one host thread per vCPU (multi-threaded TCG, QEMU's default for
+ * an x86 guest on an x86 host), so a lone node on two cores gets both; three nodes on two cores
+ * get one each, as before. With KVM the same share applies.
+ */
+export function nodeCpus(hostCpus: number, nodes: number): number {
+  return Math.max(1, Math.min(maxNodeCpus, Math.floor(hostCpus / Math.max(1, nodes))));
+}

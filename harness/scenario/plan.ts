@@ -66,6 +66,11 @@ export interface Steps {
 export interface ScenarioPlan {
   assertions: AssertionName[];
   run(steps: Steps): Promise<void>;
+  /**
+   * Set when the scenario acts on the PXE stage itself (a fault while flatcar-install writes the
+   * disk), saying what it does there: `--reuse-install`, which skips that stage, is refused for it.
+   */
+  pxeStageUnderTest?: string;
 }
 
 /** Boot everything, wait until every node joined: what single-node and three-node-ha do. */
@@ -82,6 +87,7 @@ export function validatePlan(value: unknown, file: string): ScenarioPlan {
   const p = value as Partial<ScenarioPlan> | undefined;
   if (!p || typeof p.run !== 'function') throw new UsageError(`${file}: export 'plan' must have a run(steps) function`);
   if (!Array.isArray(p.assertions)) throw new UsageError(`${file}: plan.assertions must list assertion names`);
+  if (p.pxeStageUnderTest !== undefined && typeof p.pxeStageUnderTest !== 'string') throw new UsageError(`${file}: plan.pxeStageUnderTest must say in words what the scenario does in the PXE stage`);
   for (const name of p.assertions) {
     if (!assertionByName(name)) throw new UsageError(`${file}: plan.assertions: unknown assertion '${String(name)}'`);
   }

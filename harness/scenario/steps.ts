@@ -12,7 +12,7 @@ import { condition, consoleLine, phaseReached, waitFor, waitForAll } from './wai
 
 /** Powers every node on; empty disks fall through to PXE. */
 export async function bootAll(ctx: RunContext): Promise<void> {
-  for (const node of ctx.nodes) await machineOf(ctx, node.name).powerOn('power on (empty disk: PXE)');
+  for (const node of ctx.nodes) await machineOf(ctx, node.name).powerOn('power on');
 }
 
 /**

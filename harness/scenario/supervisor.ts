@@ -59,8 +59,13 @@ export class SupervisedMachine implements NodeMachine {
     // Read the previous boot's console to its end first: its last lines may prove `installing`.
     await Promise.all([this.#console.poll(), this.#journal?.poll()]);
     const start = await this.#inner.powerOn(how);
-    const fromDisk = start.boot >= 2 && this.#tracker.reached(this.node, 'installing');
-    this.bootLogs.push({ ...start, fromDisk });
+    if (start.reusedInstall) {
+      this.#log.add({ at: start.at, node: this.node, source: 'vm', kind: 'install-reused', detail: `PXE stage reused (--reuse-install): ${start.reusedInstall}`, boot: start.boot, phase: 'installing' });
+    }
+    const fromDisk = (start.boot >= 2 || start.reusedInstall !== undefined) && this.#tracker.reached(this.node, 'installing');
+    // What the first power-on meets: an empty disk (the firmware falls through to PXE) or a cached install.
+    if (start.boot === 1) how = `${how} (${start.reusedInstall ? 'a cached install: boots from disk' : 'empty disk: PXE'})`;
+    this.bootLogs.push({ ...start, how, fromDisk });
     await this.#console.follow(start.serialLog, start.boot);
     if (start.journalLog) await this.#journal?.follow(start.journalLog, start.boot);
     this.#log.add({
@@ -79,15 +84,28 @@ export class SupervisedMachine implements NodeMachine {
   async #afterExit(exit: MachineExit): Promise<void> {
     const how = exit.signal ? `killed by ${exit.signal}` : `exit ${exit.exitCode ?? '?'}`;
     this.#log.add({ at: exit.at, node: this.node, source: 'vm', kind: 'vm-exit', detail: `boot ${exit.boot} ended (QEMU ${how})`, boot: exit.boot });
+    const byGuest = this.#nextHow === undefined;
     const nextHow = this.#nextHow ?? 'the guest rebooted';
     this.#nextHow = undefined;
     // During a signal's teardown the lab is killing its QEMUs: those exits are not reboots.
     if (this.#held || this.#disposed || this.#console.failure || terminating()) return;
     try {
+      // The installer's own reboot ends the PXE stage: the disk is as flatcar-install left it.
+      if (byGuest && !this.isDiskBoot(exit.boot) && this.#inner.keepInstall) {
+        // The boot's last console lines may be what proves `installing`.
+        await Promise.all([this.#console.poll(), this.#journal?.poll()]);
+        if (this.#tracker.reached(this.node, 'installing')) await this.#keepInstall(exit.boot);
+      }
       await this.powerOn(nextHow);
     } catch (err) {
       this.#onRestartError(err);
     }
+  }
+
+  async #keepInstall(boot: number): Promise<void> {
+    const t0 = Date.now();
+    const kept = await this.#inner.keepInstall?.().catch((err: unknown) => `not kept: ${err instanceof Error ? err.message : String(err)}`);
+    if (kept) this.#log.add({ at: t0, node: this.node, source: 'vm', kind: 'install-kept', detail: `the disk as boot ${boot}'s install left it: ${kept} (${((Date.now() - t0) / 1000).toFixed(1)} s)`, boot });
   }
 
   /** The reset button: ends the running boot at once and starts the next one, described as `how`. */

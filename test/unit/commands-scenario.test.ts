@@ -19,6 +19,11 @@ describe('lab scenario: bad input exits 2 with one line, nothing started', () =>
     expect(r.exitCode).toBe(2);
     expect(r.stderr.trim()).toBe("lab: unknown option '--frobnicate' (see: lab scenario --help)");
   });
+  it('--reuse-install for a scenario that acts on the PXE stage it would skip', async () => {
+    const r = await lab(['power-cut-during-install', '--reuse-install']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.trim()).toBe('lab: --reuse-install skips the PXE stage, and power-cut-during-install cuts the power while flatcar-install writes the disk: run it without --reuse-install');
+  });
   it('a lab OS directory that lacks the release files', async () => {
     const r = await lab(['single-node'], { LAB_OS_DIR: '/nonexistent/release' });
     expect(r.exitCode).toBe(2);

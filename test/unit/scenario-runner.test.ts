@@ -210,6 +210,48 @@ describe('runner', () => {
     expect(result.outcome).toBe('pass');
   });
 
+  it('--reuse-install: a node from a cached install skips the PXE stage, and the report and no-reinstall say so', async () => {
+    const { input, machines } = setup('reuse-install', installAndJoin, (n) => healthyScript(n));
+    for (const m of machines.values()) m.reusedInstall = `install k-${m.node} from /cache/installs/k-${m.node}`;
+    const result = await runScenario(input);
+    expect(result.error).toBeUndefined();
+    expect(result.outcome).toBe('pass');
+    for (const n of result.nodes) {
+      expect(n.boots.map((b) => b.how)).toEqual(['power on (a cached install: boots from disk)']);
+      expect(n.marks.map((m) => m.phase)).toEqual(['installing', 'rebooted', 'first-boot', 'k3s-install', 'k3s-ready', 'joined']);
+      expect(n.marks[0]!.evidence).toBe(`PXE stage reused (--reuse-install): install k-${n.name} from /cache/installs/k-${n.name}`);
+    }
+    // Nothing installed in this run: nothing is kept again.
+    expect([...machines.values()].map((m) => m.keptAfter)).toEqual([[], []]);
+    const noReinstall = result.assertions.find((a) => a.name === 'no-reinstall')!;
+    expect(noReinstall.detail).toContain('node-1: ok — PXE stage reused (--reuse-install), pxelinux.cfg/0A000046 fetched 0×, disk image fetched 0×');
+  });
+
+  it('--reuse-install: a reused disk that falls back to PXE fails no-reinstall', async () => {
+    // node-2's "installed" disk does not boot: the firmware falls through to PXE and it installs.
+    const { input, machines } = setup('reuse-fallback', installAndJoin, (n) => healthyScript(n));
+    machines.get('node-2')!.reusedInstall = 'install k-2';
+    const fallback = healthyScript(nodes[1]!);
+    (machines.get('node-2') as unknown as { script: (b: number) => FakeEvent[] }).script = (b) => fallback(b - 1);
+    const result = await runScenario(input);
+    expect(result.assertions.find((a) => a.name === 'no-reinstall')!.detail).toContain('node-2: FAIL — PXE stage reused (--reuse-install), pxelinux.cfg/0A000047 fetched 1×, 1× after installing, disk image fetched 1×');
+  });
+
+  it('keeps the disk once, while QEMU is off, after the boot that installed ended by the guest rebooting', async () => {
+    const plan: ScenarioPlan = {
+      assertions: ['no-reinstall'],
+      async run(t) {
+        await t.bootAll();
+        await t.waitForPhase('joined');
+        await t.reboot('node-2');
+      },
+    };
+    const { input, machines } = setup('keep-install', plan, (n) => healthyScript(n));
+    const result = await runScenario(input);
+    expect(result.error).toBeUndefined();
+    expect([...machines.values()].map((m) => m.keptAfter)).toEqual([[{ boots: 1, running: false }], [{ boots: 1, running: false }]]);
+  });
+
   it('refuses to replace the disk of a running node', async () => {
     const plan: ScenarioPlan = {
       assertions: ['no-reinstall'],

@@ -41,7 +41,8 @@ export class FakeMachine implements NodeMachine {
     writeFileSync(journalLog, '');
     this.#running = true;
     this.#exit = new Promise((r) => (this.#resolveExit = r));
-    for (const ev of this.script(boot - this.diskSince)) {
+    // A disk from a cached install boots as the installed disk does on its first disk boot (boot 2).
+    for (const ev of this.script(boot - this.diskSince + (this.reusedInstall ? 1 : 0))) {
       this.#timers.push(
         setTimeout(() => {
           if ('console' in ev) appendFileSync(serialLog, ev.console + '\n');
@@ -53,7 +54,18 @@ export class FakeMachine implements NodeMachine {
         }, ev.afterMs),
       );
     }
-    return { boot, serialLog, journalLog, how, at: Date.now() };
+    const reused = boot === 1 ? this.reusedInstall : undefined;
+    return { boot, serialLog, journalLog, how, at: Date.now(), ...(reused ? { reusedInstall: reused } : {}) };
+  }
+
+  /** --reuse-install as the lab machine does it: the first boot starts from a cached install. */
+  reusedInstall: string | undefined;
+  /** Boots after which the supervisor asked to keep the disk (keepInstall), and whether QEMU was off then. */
+  keptAfter: { boots: number; running: boolean }[] = [];
+
+  async keepInstall(): Promise<string | undefined> {
+    this.keptAfter.push({ boots: this.boots, running: this.#running });
+    return 'kept as install fake';
   }
 
   #stop(signal: string | undefined): MachineExit {
