@@ -13,6 +13,9 @@ fi
 packages=$(grep -v '^\s*#' "$packages_file" | awk 'NF { print $1 }' | paste -sd, -)
 
 # Docs, man pages and locales are most of a minbase tree and nothing in the lab reads them.
+# The essential phase takes usrmerge for init-system-helpers' "usrmerge | usr-is-merged", and with
+# it perl (~49 MB of /usr, run by nothing in the lab OS): usr-is-merged (packages.txt) stands in,
+# and they are purged; dpkg refuses, and the build stops, should anything come to need them.
 # The kernel's dracut hook would build a host-specific initramfs we never use: a no-op
 # stands in for it during the install (dracut's postinst calls it) and is removed after.
 exec mmdebstrap \
@@ -27,6 +30,7 @@ exec mmdebstrap \
   --dpkgopt='path-exclude=/etc/kernel/postinst.d/dracut' \
   --include="$packages" \
   --setup-hook='mkdir -p "$1/etc/kernel/postinst.d" && printf "#!/bin/sh\nexit 0\n" >"$1/etc/kernel/postinst.d/dracut" && chmod 755 "$1/etc/kernel/postinst.d/dracut"' \
+  --customize-hook='chroot "$1" dpkg --purge usrmerge libfile-find-rule-perl libnumber-compare-perl libtext-glob-perl perl libperl5.36 perl-modules-5.36 >/dev/null' \
   --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/*.bin "$1"/etc/kernel/postinst.d/dracut "$1"/boot/initrd.img-*' \
   bookworm "$out" \
   'deb http://deb.debian.org/debian bookworm main' \
