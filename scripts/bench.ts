@@ -166,9 +166,9 @@ const fmt = (x: number | undefined, unit = ' s') => (x === undefined ? '—' : `
 
 const columns = scenarios.flatMap((s) => [...checkouts.map((c) => ({ checkout: c.label, scenario: s, kind: 'cold' })), ...(s === 'single-node' ? [{ checkout: 'head', scenario: s, kind: 'warm' }] : [])]);
 console.log(`bench: ${rounds} round(s), ${cores} cores; medians over passing runs`);
-console.log(['phase'.padEnd(12), ...columns.map((c) => `${c.checkout} ${c.scenario} ${c.kind}`.padStart(30))].join(''));
-for (const p of phases) console.log([p.padEnd(12), ...columns.map((c) => fmt(median(pick(c.checkout, c.scenario, c.kind).flatMap((r) => phaseAt(r.result!, p) ?? []))).padStart(30))].join(''));
-console.log(['total'.padEnd(12), ...columns.map((c) => fmt(median(pick(c.checkout, c.scenario, c.kind).flatMap((r) => wallOf(r) ?? []))).padStart(30))].join(''));
+console.log(['phase'.padEnd(12), ...columns.map((c) => ` ${`${c.checkout} ${c.scenario} ${c.kind}`.padStart(30)}`)].join(''));
+for (const p of phases) console.log([p.padEnd(12), ...columns.map((c) => fmt(median(pick(c.checkout, c.scenario, c.kind).flatMap((r) => phaseAt(r.result!, p) ?? []))).padStart(31))].join(''));
+console.log(['total'.padEnd(12), ...columns.map((c) => fmt(median(pick(c.checkout, c.scenario, c.kind).flatMap((r) => wallOf(r) ?? []))).padStart(31))].join(''));
 console.log('runs:');
 for (const r of runs) {
   const wall = wallOf(r);
