@@ -108,7 +108,8 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
       labOsVersion: labOs.version,
       releaseKernelArgs: labOs.pxeKernelArgs,
     });
-    installs = await runInstalls({ scenario: scenario.name, release: labOs, rendered, sshPublicKey: key.publicKey, reuse: opts.reuseInstall === true });
+    const runInstalled = await runInstalls({ scenario: scenario.name, release: labOs, rendered, sshPublicKey: key.publicKey, reuse: opts.reuseInstall === true });
+    installs = runInstalled;
     const k3sDir = writeK3sReleaseDir(join(dir, 'k3s-release'), k3s);
     const mounts = mirrorMounts({
       renderedDir: rendered.mirrorDir,
@@ -136,7 +137,7 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
       lintRules: [...new Set(allFindings.map((f) => f.rule))],
       faults: labFaults(lab),
       plan,
-      machines: scenario.nodes.map((n) => new LabMachine(lab!, n, { accel: accel.accel, memoryMiB, cpus: nodeCpus(availableParallelism(), scenario.nodes.length), dir, ...(installs ? { install: installs.forNode(n.name) } : {}) })),
+      machines: scenario.nodes.map((n) => new LabMachine(lab!, n, { accel: accel.accel, memoryMiB, cpus: nodeCpus(availableParallelism(), scenario.nodes.length), dir, install: runInstalled.forNode(n.name) })),
       access,
       logs: { dnsmasq: lab.dnsmasqLog, mirror: lab.accessLog },
       report,
@@ -146,7 +147,7 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
         { name: 'lab OS', source: labOs.description, ...(labOs.sha256 ? { sha256: labOs.sha256 } : {}) },
         { name: 'k3s', source: k3s.description, sha256: k3s.sha256 },
         { name: 'install.sh', source: installSh.description, sha256: installSh.sha256 },
-        ...(installs?.artifacts() ?? []),
+        ...runInstalled.artifacts(),
       ],
       servedK3sSha256: k3s.sha256,
       configs,
@@ -154,7 +155,7 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
       ...(opts.progress ? { progress: opts.progress } : {}),
       ...(opts.keep ? { keepMachines: (o: RunResult['outcome']) => opts.keep === 'always' || o !== 'pass' } : {}),
     });
-    for (const line of installs?.settle(result) ?? []) (opts.progress ?? process.stderr).write(`${line}\n`);
+    for (const line of runInstalled.settle(result)) (opts.progress ?? process.stderr).write(`${line}\n`);
     if (opts.keep === 'always' || (opts.keep === 'on-failure' && result.outcome !== 'pass')) {
       opts.onKept?.(keptLab(dir, lab, key.privateKey, scenario.nodes, access.kubeconfig()), result, report.path);
       // The lab stays up until SIGINT/SIGTERM/SIGHUP: the signal handler tears everything down.
