@@ -104,8 +104,13 @@ export class SupervisedMachine implements NodeMachine {
 
   async #keepInstall(boot: number): Promise<void> {
     const t0 = Date.now();
-    const kept = await this.#inner.keepInstall?.().catch((err: unknown) => `not kept: ${err instanceof Error ? err.message : String(err)}`);
-    if (kept) this.#log.add({ at: t0, node: this.node, source: 'vm', kind: 'install-kept', detail: `the disk as boot ${boot}'s install left it: ${kept} (${((Date.now() - t0) / 1000).toFixed(1)} s)`, boot });
+    // A disk that could not be kept costs the next run its reuse, not this run its result.
+    try {
+      const kept = await this.#inner.keepInstall?.();
+      if (kept) this.#log.add({ at: t0, node: this.node, source: 'vm', kind: 'install-kept', detail: `the disk as boot ${boot}'s install left it: ${kept} (${((Date.now() - t0) / 1000).toFixed(1)} s)`, boot });
+    } catch (err) {
+      this.#log.add({ at: t0, node: this.node, source: 'vm', kind: 'install-not-kept', detail: `the disk as boot ${boot}'s install left it was not kept: ${err instanceof Error ? err.message : String(err)}`, boot });
+    }
   }
 
   /** The reset button: ends the running boot at once and starts the next one, described as `how`. */
