@@ -18,7 +18,8 @@ export interface Helper {
 
 export interface HelperSpec {
   name: string;
-  netns: string;
+  /** The lab namespace it runs in; absent: this host's own (a QEMU a test starts without a lab). */
+  netns?: string;
   /** Run directory: the pid file goes to <runDir>/pids/<name>.pid. */
   runDir: string;
   cmd: string;
@@ -30,11 +31,12 @@ export interface HelperSpec {
 }
 
 /**
- * Starts a helper inside the lab namespace. It gets its own process group (detached) so a
+ * Starts a helper inside the lab namespace (or this host's, without one). It gets its own process group (detached) so a
  * Ctrl-C on the terminal reaches only the harness, which then stops helpers in order.
  */
 export function startHelper(spec: HelperSpec): Helper {
-  const [file, argv] = dieWithParent(...inNetns(spec.netns, spec.cmd, spec.args));
+  const where: [string, string[]] = spec.netns ? inNetns(spec.netns, spec.cmd, spec.args) : [spec.cmd, spec.args];
+  const [file, argv] = dieWithParent(...where);
   const out = openSync(spec.outputFile, 'a');
   let child: ChildProcess;
   try {

@@ -1,13 +1,11 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
-import type { Helper } from '../lab/helper.ts';
 import type { Lab } from '../lab/lab.ts';
-import { signal } from '../lab/procs.ts';
 import type { Accel } from '../vm/accel.ts';
 import { qmpExecute } from '../vm/qmp.ts';
 import { createDisk, diskFromInstall, nodeDiskGiB } from '../vm/disk.ts';
-import { qemuArgs } from '../vm/qemuArgs.ts';
+import { startBoot, type Boot } from '../vm/launcher.ts';
 import type { BootStart, MachineExit, NodeMachine } from './machine.ts';
 import type { NodeSpec } from './topology.ts';
 
@@ -38,7 +36,7 @@ export interface InstallReuse {
  */
 export class LabMachine implements NodeMachine {
   boots = 0;
-  #helper: Helper | undefined;
+  #boot: Boot | undefined;
   #exit: Promise<MachineExit> | undefined;
   readonly #disk: string;
   /** The cached install is for the node's first disk only: a replaced disk is new and empty. */
@@ -64,7 +62,7 @@ export class LabMachine implements NodeMachine {
   }
 
   running(): boolean {
-    return this.#helper?.alive() ?? false;
+    return this.#boot?.alive() ?? false;
   }
 
   async powerOn(how: string): Promise<BootStart> {
@@ -83,22 +81,26 @@ export class LabMachine implements NodeMachine {
     const boot = this.boots;
     const serialLog = join(this.opts.dir, `${this.node}.boot${boot}.serial.log`);
     const journalLog = join(this.opts.dir, `${this.node}.boot${boot}.journal.log`);
-    const args = qemuArgs({
-      name: this.node,
-      accel: this.opts.accel,
-      memoryMiB: this.opts.memoryMiB,
-      cpus: this.opts.cpus ?? 1,
-      disk: { path: this.#disk, format: 'qcow2' },
-      nic: { kind: 'tap', ifname: this.lab.tapOf(this.node), mac: this.spec.mac },
-      bootOrder: 'cn',
-      serialLog,
-      journalLog,
-      qmpSocket: this.#qmp,
-      noReboot: true,
-    });
-    const helper = this.lab.spawn({ name: `qemu-${this.node}-boot${boot}`, cmd: 'qemu-system-x86_64', args, outputFile: join(this.opts.dir, `${this.node}.qemu.out`) });
-    this.#helper = helper;
-    this.#exit = helper.exited.then((e) => ({ boot, at: Date.now(), ...(e.exitCode !== undefined ? { exitCode: e.exitCode } : {}), ...(e.signal ? { signal: e.signal } : {}) }));
+    const qemu = startBoot(
+      {
+        name: this.node,
+        accel: this.opts.accel,
+        memoryMiB: this.opts.memoryMiB,
+        cpus: this.opts.cpus ?? 1,
+        disk: { path: this.#disk, format: 'qcow2' },
+        nic: { kind: 'tap', ifname: this.lab.tapOf(this.node), mac: this.spec.mac },
+        bootOrder: 'cn',
+        serialLog,
+        journalLog,
+        qmpSocket: this.#qmp,
+        noReboot: true,
+      },
+      boot,
+      (spec) => this.lab.spawn(spec),
+      join(this.opts.dir, `${this.node}.qemu.out`),
+    );
+    this.#boot = qemu;
+    this.#exit = qemu.exited.then((e) => ({ boot, at: Date.now(), ...(e.code !== undefined ? { exitCode: e.code } : {}), ...(e.signal ? { signal: e.signal } : {}) }));
     return { boot, serialLog, journalLog, how, at: Date.now(), ...(reusedInstall ? { reusedInstall } : {}) };
   }
 
@@ -129,7 +131,7 @@ export class LabMachine implements NodeMachine {
 
   /** The running boot's exit; calling it when nothing runs is the caller's mistake. */
   #currentExit(): Promise<MachineExit> {
-    if (!this.#helper || !this.#exit || !this.running()) throw new Error(`${this.node} is not running`);
+    if (!this.#boot || !this.#exit || !this.running()) throw new Error(`${this.node} is not running`);
     return this.#exit;
   }
 
@@ -141,7 +143,7 @@ export class LabMachine implements NodeMachine {
     } catch {
       // QEMU did not answer on its socket: the process still goes.
     }
-    signal(this.#helper!.proc, 'SIGKILL');
+    this.#boot!.killNow();
     return exit;
   }
 
@@ -164,7 +166,7 @@ export class LabMachine implements NodeMachine {
   }
 
   async dispose(): Promise<void> {
-    await this.#helper?.stop(2000);
+    await this.#boot?.kill(2000);
   }
 }
 

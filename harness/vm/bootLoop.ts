@@ -1,5 +1,5 @@
 import type { QemuMachine } from './qemuArgs.ts';
-import { startBoot, type Boot, type BootExit } from './launcher.ts';
+import { startBoot, type Boot, type BootExit, type QemuSpawner } from './launcher.ts';
 
 /**
  * A node as a sequence of boots: each boot is one QEMU process (-no-reboot), and when it exits
@@ -9,6 +9,10 @@ import { startBoot, type Boot, type BootExit } from './launcher.ts';
 export interface BootLoopOptions {
   machine: Omit<QemuMachine, 'serialLog'>;
   serialLogFor: (index: number) => string;
+  /** Where each boot's QEMU runs (launcher.ts onThisHost, or a lab's spawn). */
+  spawn: QemuSpawner;
+  /** QEMU's own output, every boot appended. */
+  outputFile: string;
   /** Called when a boot exits: return the machine for the next boot, or undefined to stop. */
   next: (exit: BootExit, boot: Boot) => Omit<QemuMachine, 'serialLog'> | undefined;
   onBoot?: (boot: Boot) => void;
@@ -53,7 +57,7 @@ export class BootLoop {
     const max = this.opts.maxBoots ?? 10;
     while (machine && !this.stopped && this.boots.length < max) {
       const index = this.boots.length + 1;
-      const boot = startBoot(machine, index, this.opts.serialLogFor(index));
+      const boot = startBoot({ ...machine, serialLog: this.opts.serialLogFor(index) }, index, this.opts.spawn, this.opts.outputFile);
       this.boots.push(boot);
       this.opts.onBoot?.(boot);
       const exit = await boot.exited;

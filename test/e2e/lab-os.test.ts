@@ -21,7 +21,7 @@ import { hexIp } from '../../harness/scenario/topology.ts';
 import { chooseAccel, type AccelChoice } from '../../harness/vm/accel.ts';
 import { createDisk } from '../../harness/vm/disk.ts';
 import { BootLoop } from '../../harness/vm/bootLoop.ts';
-import { exitedReason, killAllBoots, waitForExit, type Boot } from '../../harness/vm/launcher.ts';
+import { exitedReason, killAllBoots, onThisHost, waitForExit, type Boot } from '../../harness/vm/launcher.ts';
 import type { QemuMachine } from '../../harness/vm/qemuArgs.ts';
 import { qmpExecute } from '../../harness/vm/qmp.ts';
 import { bootConfig, pxeConfig } from './lab-os/ignition.ts';
@@ -162,6 +162,8 @@ describe('lab OS in QEMU', () => {
       new BootLoop({
         machine,
         serialLogFor: (i) => join(work, `boot${i}.log`),
+        spawn: onThisHost(work),
+        outputFile: join(work, 'qemu.out'),
         maxBoots: 3,
         next: (exit, boot) => {
           if (exit.code !== 0) return undefined;
