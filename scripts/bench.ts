@@ -2,8 +2,10 @@
  * Bench — wall time per phase, against a baseline commit, with each run's CPU floor. A benchmark,
  * not a test:
  *   npx tsx scripts/bench.ts [--baseline REV] [--rounds N] [--scenarios single-node,three-node-ha]
- * Each round runs, as `lab scenario` children: every scenario on HEAD (this checkout) and on the
- * baseline (a git worktree of REV, removed afterwards), in alternating order from round to round,
+ *     [--baseline-scenarios single-node]
+ * Each round runs, as `lab scenario` children: every scenario on HEAD (this checkout), and the
+ * baseline scenarios (default single-node: the one the head/baseline ratio is of) on the baseline
+ * (a git worktree of REV, removed afterwards), in alternating order from round to round,
  * and single-node once more on HEAD with --reuse-install right after its cold run (warm).
  * A phase's time is when the last node reached it. The CPU floor of a run is its QEMUs' CPU
  * seconds over the host's cores: under TCG a guest is all CPU, so wall / floor says how much of
@@ -20,13 +22,21 @@ import { projectRoot, reportsRoot } from '../harness/paths.ts';
 import type { RunResult } from '../harness/report/result.ts';
 import { phases } from '../harness/scenario/phases.ts';
 
-const { values } = parseArgs({ options: { baseline: { type: 'string' }, rounds: { type: 'string', default: '1' }, scenarios: { type: 'string', default: 'single-node,three-node-ha' } } });
+const { values } = parseArgs({
+  options: {
+    baseline: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
+    scenarios: { type: 'string', default: 'single-node,three-node-ha' },
+    'baseline-scenarios': { type: 'string', default: 'single-node' },
+  },
+});
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1) {
   console.error(`bench: --rounds wants a whole number ≥ 1, not ${JSON.stringify(values.rounds)}`);
   process.exit(2);
 }
 const scenarios = values.scenarios!.split(',').filter(Boolean);
+const baselineScenarios = new Set(values['baseline-scenarios']!.split(',').filter(Boolean));
 const cores = availableParallelism();
 const benchDir = join(reportsRoot, `bench-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`);
 
@@ -139,6 +149,7 @@ try {
     const order = round % 2 === 1 ? checkouts : [...checkouts].reverse();
     for (const scenario of scenarios) {
       for (const co of order) {
+        if (co.label === 'baseline' && !baselineScenarios.has(scenario)) continue;
         await runOne(round, co, scenario, 'cold');
         if (co.label === 'head' && scenario === 'single-node') await runOne(round, co, scenario, 'warm');
       }
@@ -164,7 +175,7 @@ const phaseAt = (r: RunResult, p: string): number | undefined => {
 };
 const fmt = (x: number | undefined, unit = ' s') => (x === undefined ? '—' : `${x.toFixed(1)}${unit}`);
 
-const columns = scenarios.flatMap((s) => [...checkouts.map((c) => ({ checkout: c.label, scenario: s, kind: 'cold' })), ...(s === 'single-node' ? [{ checkout: 'head', scenario: s, kind: 'warm' }] : [])]);
+const columns = scenarios.flatMap((s) => [...checkouts.filter((c) => c.label === 'head' || baselineScenarios.has(s)).map((c) => ({ checkout: c.label, scenario: s, kind: 'cold' })), ...(s === 'single-node' ? [{ checkout: 'head', scenario: s, kind: 'warm' }] : [])]);
 console.log(`bench: ${rounds} round(s), ${cores} cores; medians over passing runs`);
 console.log(['phase'.padEnd(12), ...columns.map((c) => ` ${`${c.checkout} ${c.scenario} ${c.kind}`.padStart(30)}`)].join(''));
 for (const p of phases) console.log([p.padEnd(12), ...columns.map((c) => fmt(median(pick(c.checkout, c.scenario, c.kind).flatMap((r) => phaseAt(r.result!, p) ?? []))).padStart(31))].join(''));
