@@ -44,6 +44,13 @@ rm -rf "$mods"/drivers/net/ethernet/intel/{ice,i40e,iavf,ixgbe,ixgbevf,idpf,fm10
 for d in "$mods"/drivers/scsi/*/; do rm -rf "$d"; done
 rm -rf "$mods"/sound "$mods"/net/{wireless,mac80211,bluetooth,nfc,rxrpc,ceph} \
        "$mods"/fs/{ocfs2,gfs2,ceph,nfs,nfsd,xfs,btrfs,ubifs,jffs2,cifs,smbfs_common,f2fs,ntfs3,reiserfs,jfs,nilfs2}
+# Also never used by a q35 guest or a K3s node: a hypervisor inside the guest, the kernel's
+# self-tests, network filesystems and cluster/legacy protocols, game and touch input. Netfilter,
+# bridge, vxlan, overlay, sctp, wireguard, dm and iscsi stay (a node's configs load those).
+rm -rf "$mods"/arch/x86/kvm "$mods"/lib/test_*.ko \
+       "$mods"/fs/{smb,afs,dlm,9p,coda,orangefs,hfs,hfsplus,ufs,minix,omfs,zonefs} \
+       "$mods"/net/{sunrpc,tipc,batman-adv,smc,rds,9p,can,ieee802154,6lowpan,l2tp,atm,appletalk,x25,lapb,phonet,caif,hsr,qrtr} \
+       "$mods"/drivers/input/{joystick,touchscreen,tablet,rmi4}
 depmod -a "$LAB_KVER"
 
 # The initramfs: systemd + Ignition + the lab's Flatcar glue, drivers for QEMU's q35 machine only.
@@ -51,9 +58,13 @@ dracut --force --no-hostonly --no-hostonly-cmdline --kver "$LAB_KVER" \
     --add "lab-flatcar" \
     --omit "plymouth btrfs crypt dm dmraid lvm mdraid multipath iscsi nfs cifs fcoe fcoe-uefi nbd nvmf resume network-legacy network-manager connman biosdevname i18n ssh-client memstrack rngd" \
     --drivers "virtio_pci virtio_scsi virtio_net virtio_rng virtio_blk sd_mod squashfs loop ext4 vfat nls_cp437 nls_ascii nls_utf8 nls_iso8859-1 crc32c_generic" \
-    --compress gzip \
+    --compress zstd \
     /boot/lab-initrd.img >/tmp/dracut.log 2>&1 || { tail -n 30 /tmp/dracut.log >&2; exit 1; }
 
 # Flatcar's /usr carries no package manager front-end and no initramfs tooling.
 rm -rf /usr/bin/apt /usr/bin/apt-* /usr/lib/dracut/modules.d/30ignition/ignition
+# Nor ignition-validate, nor ISC's DHCP client (dracut-network's; networkd does DHCP in the
+# initramfs and after), nor documentation; of glibc's iconv modules only the Unicode ones stay.
+rm -rf /usr/bin/ignition-validate /usr/sbin/dhclient /usr/sbin/dhclient-script /usr/share/doc/*
+find /usr/lib/x86_64-linux-gnu/gconv -name '*.so' ! -name 'UTF-*' ! -name 'UNICODE.so' -delete
 rm -rf /var/lib/apt /var/cache/apt /var/cache/debconf/*-old /var/log/* /tmp/* 2>/dev/null || true
