@@ -10,6 +10,8 @@ import { checkRelease } from './scenario/labOsRelease.ts';
 export function checkEnvironment(env: NodeJS.ProcessEnv = process.env): void {
   const accel = env.LAB_ACCEL;
   if (accel !== undefined && accel !== 'kvm' && accel !== 'tcg') throw new UsageError(`LAB_ACCEL=${accel}: want kvm or tcg (or leave it unset: the lab probes KVM)`);
+  const cpus = env.LAB_NODE_CPUS;
+  if (cpus !== undefined && !/^[1-9][0-9]?$/.test(cpus)) throw new UsageError(`LAB_NODE_CPUS=${cpus}: want a whole number of vCPUs per node from 1 to 99 (or leave it unset: the host's cores are shared out among the nodes)`);
   for (const name of ['LAB_CACHE_DIR', 'LAB_STATE_DIR'] as const) {
     const dir = env[name];
     if (dir) writableDir(name, resolve(dir));

@@ -137,7 +137,7 @@ export async function runLabScenario(opts: LabRunOptions): Promise<LabRunOutcome
       lintRules: [...new Set(allFindings.map((f) => f.rule))],
       faults: labFaults(lab),
       plan,
-      machines: scenario.nodes.map((n) => new LabMachine(lab!, n, { accel: accel.accel, memoryMiB, cpus: nodeCpus(availableParallelism(), scenario.nodes.length), dir, install: runInstalled.forNode(n.name) })),
+      machines: scenario.nodes.map((n) => new LabMachine(lab!, n, { accel: accel.accel, memoryMiB, cpus: nodeCpus(availableParallelism(), scenario.nodes.length, process.env), dir, install: runInstalled.forNode(n.name) })),
       access,
       logs: { dnsmasq: lab.dnsmasqLog, mirror: lab.accessLog },
       report,

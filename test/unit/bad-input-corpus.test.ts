@@ -98,6 +98,7 @@ const cases: Case[] = [
   { name: 'lab clean with an argument', args: ['clean', 'now'], line: /^lab: clean takes no arguments, not 'now'/ },
   // Environment
   { name: 'LAB_ACCEL=foo', args: ['scenario', 'single-node'], env: { LAB_ACCEL: 'foo' }, line: /^lab: LAB_ACCEL=foo: want kvm or tcg \(or leave it unset: the lab probes KVM\)$/ },
+  { name: 'LAB_NODE_CPUS=0', args: ['scenario', 'single-node'], env: { LAB_NODE_CPUS: '0' }, line: /^lab: LAB_NODE_CPUS=0: want a whole number of vCPUs per node from 1 to 99 \(or leave it unset: the host's cores are shared out among the nodes\)$/ },
   { name: 'LAB_CACHE_DIR under a file', args: ['scenario', 'single-node'], env: { LAB_CACHE_DIR: '{dir}/a-file/cache' }, files: { 'a-file': 'x' }, line: /^lab: LAB_CACHE_DIR: \{dir\}\/a-file\/cache is not a writable directory \(.*\); point it at one$/ },
   { name: 'LAB_OS_DIR missing', args: ['scenario', 'single-node'], env: { LAB_OS_DIR: '{dir}/no-release' }, line: /^lab: LAB_OS_DIR: \{dir\}\/no-release lacks / },
   { name: 'LAB_SCENARIOS_DIR missing', args: ['scenario', 'single-node'], env: { LAB_SCENARIOS_DIR: '{dir}/none' }, line: /^lab: LAB_SCENARIOS_DIR: \{dir\}\/none is not a directory$/ },

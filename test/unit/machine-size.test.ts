@@ -11,3 +11,11 @@ describe('nodeCpus', () => {
     expect(nodeCpus(64, 1)).toBe(4);
   });
 });
+
+describe('LAB_NODE_CPUS', () => {
+  it('overrides the share, even beyond the host cores (a person asked for it)', () => {
+    expect(nodeCpus(2, 3, { LAB_NODE_CPUS: '2' })).toBe(2);
+    expect(nodeCpus(2, 1, { LAB_NODE_CPUS: '1' })).toBe(1);
+    expect(nodeCpus(2, 1, {})).toBe(2);
+  });
+});
