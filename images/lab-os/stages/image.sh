@@ -79,9 +79,18 @@ cp "$tree/boot/vmlinuz-$kver" "$out/flatcar_production_pxe.vmlinuz"
 cp "$tree/boot/lab-initrd.img" "$work/initrd.img"
 rm -f "$tree/boot/lab-initrd.img"
 
-step "/usr as squashfs"
-squash() { mksquashfs "$1" "$2" -comp zstd -Xcompression-level 12 -b 256K -no-xattrs -noappend -quiet -no-progress >/dev/null; }
+step "/usr as squashfs (disk; live without the double's runtime)"
+squash() { mksquashfs "$1" "$2" -comp zstd -Xcompression-level 12 -b 256K -no-xattrs -noappend -quiet -no-progress "${@:3}" >/dev/null; }
 squash "$tree/usr" "$work/usr.squashfs"
+# Node.js, its ICU and etcd are in the image only to run the K3s double, which runs from disk;
+# Flatcar carries none of them, so its PXE system (the same /usr as its disk, less them) has none.
+# Leaving them out of the live /usr takes ~35 MB off what every PXE boot downloads.
+double_runtime="nodejs libnode108 libicu72 etcd-server etcd-client"
+chroot "$tree" dpkg-query -L $double_runtime | sed -E 's#^/(usr/)?##' | sort -u | while read -r path; do
+    if [ -n "$path" ] && { [ -f "$tree/usr/$path" ] || [ -L "$tree/usr/$path" ]; }; then echo "$path"; fi
+done >"$work/live-usr-excludes"
+[ -s "$work/live-usr-excludes" ] || { echo "image.sh: no files of $double_runtime found" >&2; exit 1; }
+squash "$tree/usr" "$work/usr-live.squashfs" -ef "$work/live-usr-excludes"
 
 step "root partition contents"
 skel=$work/rootskel
@@ -101,7 +110,7 @@ umount "$tree"
 step "PXE initramfs (live /usr and root inside)"
 live=$work/live
 mkdir -p "$live/lab-live"
-mv "$work/usr.squashfs" "$live/lab-live/usr.squashfs"
+mv "$work/usr-live.squashfs" "$live/lab-live/usr.squashfs"
 squash "$skel" "$live/lab-live/root.squashfs"
 pxe=$out/flatcar_production_pxe_image.cpio.gz
 cp "$work/initrd.img" "$pxe"
@@ -112,7 +121,7 @@ head -c "$pad" /dev/zero >>"$pxe"
 
 step "disk image (GPT: EFI-SYSTEM, USR-A, OEM, ROOT)"
 mib=$((1024 * 1024))
-usr_mib=$(( ($(stat -c %s "$live/lab-live/usr.squashfs") + mib - 1) / mib + 8 ))
+usr_mib=$(( ($(stat -c %s "$work/usr.squashfs") + mib - 1) / mib + 8 ))
 efi_mib=64 oem_mib=16 root_mib=$LAB_ROOT_MIB
 efi_start=1
 usr_start=$((efi_start + efi_mib))
@@ -164,7 +173,7 @@ mkfs.ext4 -q -F -L ROOT -E root_owner=0:0 -d "$skel" "$work/root.img" "${root_mi
 
 place() { dd if="$1" of="$disk" bs=1M seek="$2" conv=notrunc,sparse status=none; }
 place "$efi" "$efi_start"
-place "$live/lab-live/usr.squashfs" "$usr_start"
+place "$work/usr.squashfs" "$usr_start"
 place "$work/oem.img" "$oem_start"
 place "$work/root.img" "$root_start"
 syslinux --install --offset $((efi_start * mib)) "$disk"
