@@ -11,11 +11,16 @@ import { condition, waitFor } from './waits.ts';
  * waits for the cluster to recover: the scenario says what it waits for next.
  */
 
-/** When to cut a node's power: a phase it reaches, or a line its console or journal shows. */
-export type Moment = { phase: Phase } | { line: RegExp };
+/**
+ * When to cut a node's power: a phase it reaches, a line its console or journal shows, or its disk
+ * holding so many bytes (how far a write got, whatever the machine's speed).
+ */
+export type Moment = { phase: Phase } | { line: RegExp } | { diskBytes: number };
 
 export function describeMoment(m: Moment): string {
-  return 'phase' in m ? `phase ${m.phase}` : `the line ${m.line}`;
+  if ('phase' in m) return `phase ${m.phase}`;
+  if ('diskBytes' in m) return `its disk holding ${Math.round(m.diskBytes / 2 ** 20)} MiB`;
+  return `the line ${m.line}`;
 }
 
 /** Cuts the power of the given nodes at once (QMP quit: no shutdown inside), then restores it. */
@@ -37,6 +42,11 @@ export async function powerCutAt(ctx: RunContext, node: string, moment: Moment, 
       'phase' in moment ? phaseBudgetMs[moment.phase] * 3 : phaseBudgetMs.joined * 3,
       async () => {
         if ('phase' in moment) return ctx.tracker.reached(node, moment.phase) ? `phase ${moment.phase}` : undefined;
+        if ('diskBytes' in moment) {
+          if (!machine.diskBytes) throw new Error(`${node}'s machine cannot tell how much its disk holds`);
+          const bytes = machine.diskBytes();
+          return bytes >= moment.diskBytes ? `its disk holding ${Math.round(bytes / 2 ** 20)} MiB` : undefined;
+        }
         const consoleHit = ctx.consoles.get(node)?.find(moment.line);
         if (consoleHit && consoleHit.boot >= sinceBoot) return `console: ${consoleHit.text.trim()}`;
         const journalHit = ctx.journals.get(node)?.find(moment.line, sinceBoot);

@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { Lab } from '../lab/lab.ts';
@@ -159,6 +159,10 @@ export class LabMachine implements NodeMachine {
     if (this.running()) throw new Error(`${this.node} is running: its disk is kept only while QEMU is off`);
     this.#kept = true;
     return this.opts.install.keep(this.#disk);
+  }
+
+  diskBytes(): number {
+    return existsSync(this.#disk) ? statSync(this.#disk).size : 0;
   }
 
   exited(): Promise<MachineExit> {

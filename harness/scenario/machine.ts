@@ -44,6 +44,11 @@ export interface NodeMachine {
    * undefined when this machine keeps nothing.
    */
   keepInstall?(): Promise<string | undefined>;
+  /**
+   * Bytes the disk's image file holds now, seen from the host: it grows as the guest writes (a
+   * sparse qcow2 allocates on write), so it tells how far an install got at any speed.
+   */
+  diskBytes?(): number;
   /** Settles when the current boot's QEMU process exits (at once when none runs). */
   exited(): Promise<MachineExit>;
   /** Stops the VM for good (end of the run). */

@@ -24,6 +24,8 @@ export class SupervisedMachine implements NodeMachine {
   #onRestartError: (err: unknown) => void;
 
   readonly #journal: NodeJournal | undefined;
+  /** The inner machine's, when it can tell (a lab machine can; a test's fake may not). */
+  readonly diskBytes?: () => number;
 
   constructor(inner: NodeMachine, console: NodeConsole, log: ObservationLog, tracker: PhaseTracker, onRestartError: (err: unknown) => void, journal?: NodeJournal) {
     this.#inner = inner;
@@ -32,6 +34,7 @@ export class SupervisedMachine implements NodeMachine {
     this.#log = log;
     this.#tracker = tracker;
     this.#onRestartError = onRestartError;
+    if (inner.diskBytes) this.diskBytes = () => inner.diskBytes!();
   }
 
   get node(): string {
