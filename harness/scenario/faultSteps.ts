@@ -19,9 +19,11 @@ export type Moment = { phase: Phase } | { line: RegExp } | { diskBytes: number }
 
 export function describeMoment(m: Moment): string {
   if ('phase' in m) return `phase ${m.phase}`;
-  if ('diskBytes' in m) return `its disk holding ${Math.round(m.diskBytes / 2 ** 20)} MiB`;
+  if ('diskBytes' in m) return diskHolding(m.diskBytes);
   return `the line ${m.line}`;
 }
+
+const diskHolding = (bytes: number) => `its disk holding ${Math.round(bytes / 2 ** 20)} MiB`;
 
 /** Cuts the power of the given nodes at once (QMP quit: no shutdown inside), then restores it. */
 export async function powerOutage(ctx: RunContext, nodes: readonly string[], offMs: number): Promise<void> {
@@ -45,7 +47,7 @@ export async function powerCutAt(ctx: RunContext, node: string, moment: Moment, 
         if ('diskBytes' in moment) {
           if (!machine.diskBytes) throw new Error(`${node}'s machine cannot tell how much its disk holds`);
           const bytes = machine.diskBytes();
-          return bytes >= moment.diskBytes ? `its disk holding ${Math.round(bytes / 2 ** 20)} MiB` : undefined;
+          return bytes >= moment.diskBytes ? diskHolding(bytes) : undefined;
         }
         const consoleHit = ctx.consoles.get(node)?.find(moment.line);
         if (consoleHit && consoleHit.boot >= sinceBoot) return `console: ${consoleHit.text.trim()}`;

@@ -1,11 +1,11 @@
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { Lab } from '../lab/lab.ts';
 import type { Accel } from '../vm/accel.ts';
 import { qmpExecute } from '../vm/qmp.ts';
 import { createDisk, diskFromInstall, nodeDiskGiB } from '../vm/disk.ts';
-import { startBoot, type Boot } from '../vm/launcher.ts';
+import { fileBytes, startBoot, type Boot } from '../vm/launcher.ts';
 import type { BootStart, MachineExit, NodeMachine } from './machine.ts';
 import type { NodeSpec } from './topology.ts';
 
@@ -162,7 +162,7 @@ export class LabMachine implements NodeMachine {
   }
 
   diskBytes(): number {
-    return existsSync(this.#disk) ? statSync(this.#disk).size : 0;
+    return fileBytes(this.#disk);
   }
 
   exited(): Promise<MachineExit> {

@@ -44,7 +44,7 @@ const running = new Set<Boot>();
 export function startBoot(machine: QemuMachine, index: number, spawn: QemuSpawner, outputFile: string): Boot {
   const args = qemuArgs(machine);
   const startedAt = Date.now();
-  const outputFrom = sizeOf(outputFile);
+  const outputFrom = fileBytes(outputFile);
   const helper = spawn({ name: `qemu-${machine.name}-boot${index}`, cmd: 'qemu-system-x86_64', args, outputFile });
   const boot: Boot = {
     index,
@@ -101,7 +101,8 @@ export function exitedReason(boot: Boot): string | undefined {
   return `QEMU exited (${e.signal ? `signal ${e.signal}` : `code ${e.code}`})${e.stderr ? `: ${e.stderr.split('\n')[0]}` : ''}`;
 }
 
-function sizeOf(file: string): number {
+/** A file's size now, 0 when it does not exist yet. */
+export function fileBytes(file: string): number {
   try {
     return statSync(file).size;
   } catch {
@@ -111,7 +112,7 @@ function sizeOf(file: string): number {
 
 /** The bytes appended to `file` since `offset`: this boot's share of an output file. */
 function readFrom(file: string, offset: number): string {
-  const length = sizeOf(file) - offset;
+  const length = fileBytes(file) - offset;
   if (length <= 0) return '';
   const buf = Buffer.alloc(Math.min(length, 64 * 1024));
   const fd = openSync(file, 'r');
