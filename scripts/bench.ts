@@ -173,6 +173,12 @@ const phaseAt = (r: RunResult, p: string): number | undefined => {
   const at = r.nodes.map((n) => n.marks.filter((m) => m.phase === p).at(-1)?.offsetMs);
   return at.some((x) => x === undefined) ? undefined : Math.max(...(at as number[])) / 1000;
 };
+/**
+ * Boots that began as a reset after a PXE stall: lpxelinux stops answering (a zero window, then no
+ * reply to the mirror's probes) and the whole download starts again, about a minute each here. They
+ * come at random and dominate one round's differences, so each run's count is printed.
+ */
+const stallResets = (r: Run): number => r.result?.nodes.reduce((n, node) => n + node.boots.filter((b) => b.how.startsWith('reset after a PXE stall')).length, 0) ?? 0;
 const fmt = (x: number | undefined, unit = ' s') => (x === undefined ? '—' : `${x.toFixed(1)}${unit}`);
 
 const columns = scenarios.flatMap((s) => [...checkouts.filter((c) => c.label === 'head' || baselineScenarios.has(s)).map((c) => ({ checkout: c.label, scenario: s, kind: 'cold' })), ...(s === 'single-node' ? [{ checkout: 'head', scenario: s, kind: 'warm' }] : [])]);
@@ -183,7 +189,8 @@ console.log(['total'.padEnd(12), ...columns.map((c) => fmt(median(pick(c.checkou
 console.log('runs:');
 for (const r of runs) {
   const wall = wallOf(r);
-  console.log(`  round ${r.round} ${r.checkout} ${r.scenario} ${r.kind}: ${r.result?.outcome ?? `exit ${r.exit}`}, wall ${fmt(wall)}, QEMU CPU ${r.cpuSeconds.toFixed(0)} s, floor ${fmt(floorOf(r))}, wall/floor ${wall ? (wall / floorOf(r)).toFixed(2) : '—'}`);
+  const resets = stallResets(r);
+  console.log(`  round ${r.round} ${r.checkout} ${r.scenario} ${r.kind}: ${r.result?.outcome ?? `exit ${r.exit}`}, wall ${fmt(wall)}, QEMU CPU ${r.cpuSeconds.toFixed(0)} s, floor ${fmt(floorOf(r))}, wall/floor ${wall ? (wall / floorOf(r)).toFixed(3) : '—'}${resets ? `, ${resets} PXE stall reset(s)` : ''}`);
 }
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? (a / b).toFixed(2) : 'n/a');
 const headCold = median(pick('head', 'single-node', 'cold').flatMap((r) => wallOf(r) ?? []));
@@ -191,5 +198,5 @@ const baseCold = median(pick('baseline', 'single-node', 'cold').flatMap((r) => w
 const warm = median(pick('head', 'single-node', 'warm').flatMap((r) => wallOf(r) ?? []));
 const threeFloor = median(pick('head', 'three-node-ha', 'cold').flatMap((r) => (wallOf(r) ? [wallOf(r)! / floorOf(r)] : [])));
 console.log(`reports: ${benchDir}`);
-console.log(`bench: head/baseline=${ratio(headCold, baseCold)} warm/cold=${ratio(warm, headCold)} three-node wall/floor=${threeFloor === undefined ? 'n/a' : threeFloor.toFixed(2)}`);
+console.log(`bench: head/baseline=${ratio(headCold, baseCold)} warm/cold=${ratio(warm, headCold)} three-node wall/floor=${threeFloor === undefined ? 'n/a' : threeFloor.toFixed(3)}`);
 if (runs.some((r) => r.result?.outcome !== 'pass')) process.exitCode = 1;
