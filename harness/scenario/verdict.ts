@@ -52,13 +52,25 @@ function seen(r: ExpectedReason, o: Outcome): boolean {
 }
 
 /**
+ * What the verdict names first: the first terminal event; failing that (every unit and boot went
+ * well, yet an assertion failed, e.g. a node NotReady at the end), the first failed assertion and
+ * its first failing line, so the verdict never reads a bare "FAIL".
+ */
+function causeOf(o: Outcome): string {
+  if (o.events[0]) return `: ${headline(o.events[0])}`;
+  const failed = o.assertions.find((a) => !a.ok);
+  if (!failed) return '';
+  const lines = failed.detail.split('\n');
+  return `: ${failed.name}: ${lines.find((l) => l.includes('FAIL')) ?? lines[0]}`;
+}
+
+/**
  * The run against what its scenario expects. A scenario that expects `fail` is a reproducer: it
  * is green only when it failed and every named reason was seen; a pass, or a failure without its
  * reasons, is red and says which.
  */
 export function judgeVerdict(expect: Expectation | undefined, o: Outcome): Verdict {
-  const cause = o.events[0];
-  const because = cause ? `: ${headline(cause)}` : '';
+  const because = causeOf(o);
   if ((expect?.outcome ?? 'pass') === 'pass') {
     if (o.outcome === 'pass') return { kind: 'passed', ok: true, summary: 'PASS', reasons: [] };
     return { kind: 'failed', ok: false, summary: `${o.outcome === 'error' ? 'ERROR' : 'FAIL'}${because}`, reasons: [] };

@@ -68,4 +68,10 @@ describe('verdicts', () => {
     expect(v.summary).toMatch(/^ERROR: node-1 boot 2: k3s-install.service failed: \[ERROR\]  Failed to find/);
     expect(judgeVerdict({ outcome: 'pass' }, { outcome: 'pass', events: [], assertions: [], lintRules: [] })).toMatchObject({ kind: 'passed', ok: true });
   });
+
+  it('a failure with no terminal event names its first failed assertion and the failing line', () => {
+    const joined = { name: 'all-nodes-joined', ok: false, detail: 'node-1: FAIL — NotReady, control-plane,etcd,master\nnode-2: ok — Ready\netcd: ok — members a, b' };
+    const v = judgeVerdict(undefined, { outcome: 'fail', events: [], assertions: [{ name: 'k3s-in-opt-bin', ok: true, detail: 'node-1: ok' }, joined], lintRules: [] });
+    expect(v.summary).toBe('FAIL: all-nodes-joined: node-1: FAIL — NotReady, control-plane,etcd,master');
+  });
 });
