@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { projectRoot, reportsRoot } from '../harness/paths.ts';
 import type { RunResult } from '../harness/report/result.ts';
 import { phases } from '../harness/scenario/phases.ts';
+import { pxeStallResetHow } from '../harness/scenario/pxeStall.ts';
 
 const { values } = parseArgs({
   options: {
@@ -178,7 +179,7 @@ const phaseAt = (r: RunResult, p: string): number | undefined => {
  * reply to the mirror's probes) and the whole download starts again, about a minute each here. They
  * come at random and dominate one round's differences, so each run's count is printed.
  */
-const stallResets = (r: Run): number => r.result?.nodes.reduce((n, node) => n + node.boots.filter((b) => b.how.startsWith('reset after a PXE stall')).length, 0) ?? 0;
+const stallResets = (r: Run): number => r.result?.nodes.reduce((n, node) => n + node.boots.filter((b) => b.how.startsWith(pxeStallResetHow)).length, 0) ?? 0;
 const fmt = (x: number | undefined, unit = ' s') => (x === undefined ? '—' : `${x.toFixed(1)}${unit}`);
 
 const columns = scenarios.flatMap((s) => [...checkouts.filter((c) => c.label === 'head' || baselineScenarios.has(s)).map((c) => ({ checkout: c.label, scenario: s, kind: 'cold' })), ...(s === 'single-node' ? [{ checkout: 'head', scenario: s, kind: 'warm' }] : [])]);

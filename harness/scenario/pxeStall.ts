@@ -48,9 +48,12 @@ export function watchPxeStalls(opts: PxeStallWatchOptions): () => void {
       const detail = `boot ${boot.boot}: PXE boot stalled — ${why}; resetting (${done + 1} of ${opts.maxResets})`;
       opts.log.add({ at: now, node, source: 'vm', kind: 'pxe-stall', detail, boot: boot.boot });
       opts.note(`${node}: ${detail}`);
-      void machine.reset(`reset after a PXE stall (${done + 1} of ${opts.maxResets})`);
+      void machine.reset(`${pxeStallResetHow} (${done + 1} of ${opts.maxResets})`);
     }
   }, Math.min(5_000, Math.max(50, opts.silenceMs / 4)));
   timer.unref();
   return () => clearInterval(timer);
 }
+
+/** How a boot that the stall watcher started is named in the run's boots (`how`), for readers of result.json. */
+export const pxeStallResetHow = 'reset after a PXE stall';

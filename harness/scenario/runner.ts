@@ -36,7 +36,7 @@ import { JournalVerdicts } from './terminal/journalVerdicts.ts';
 import { TerminalEvents } from './terminal/registry.ts';
 import { headline, type TerminalEvent } from './terminal/terminalEvent.ts';
 import type { NodeSpec } from './topology.ts';
-import { judgeVerdict, type Expectation } from './verdict.ts';
+import { assertionFinding, judgeVerdict, type Expectation } from './verdict.ts';
 import { formatMs, NodeFailed, type WaitEnv } from './waits.ts';
 
 export interface RunInput {
@@ -289,7 +289,7 @@ function consequencesOf(events: readonly TerminalEvent[], assertions: AssertionR
   const causeHeadline = events[0] && headline(events[0]);
   const stop = runError?.split('\n')[0];
   if (stop && !(causeHeadline && stop.startsWith(causeHeadline))) out.push(`run stopped: ${stop}`);
-  for (const a of assertions.filter((x) => !x.ok)) out.push(`${a.name}: ${a.detail.split('\n').find((l) => /FAIL/.test(l)) ?? a.detail.split('\n')[0]}`);
+  for (const a of assertions.filter((x) => !x.ok)) out.push(assertionFinding(a));
   return out;
 }
 

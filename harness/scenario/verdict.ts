@@ -59,9 +59,13 @@ function seen(r: ExpectedReason, o: Outcome): boolean {
 function causeOf(o: Outcome): string {
   if (o.events[0]) return `: ${headline(o.events[0])}`;
   const failed = o.assertions.find((a) => !a.ok);
-  if (!failed) return '';
-  const lines = failed.detail.split('\n');
-  return `: ${failed.name}: ${lines.find((l) => l.includes('FAIL')) ?? lines[0]}`;
+  return failed ? `: ${assertionFinding(failed)}` : '';
+}
+
+/** A failed assertion in one line: its name and its first failing finding (or its first line). */
+export function assertionFinding(a: AssertionResult): string {
+  const lines = a.detail.split('\n');
+  return `${a.name}: ${lines.find((l) => l.includes('FAIL')) ?? lines[0]}`;
 }
 
 /**
