@@ -175,9 +175,9 @@ const phaseAt = (r: RunResult, p: string): number | undefined => {
   return at.some((x) => x === undefined) ? undefined : Math.max(...(at as number[])) / 1000;
 };
 /**
- * Boots that began as a reset after a PXE stall: lpxelinux stops answering (a zero window, then no
- * reply to the mirror's probes) and the whole download starts again, about a minute each here. They
- * come at random and dominate one round's differences, so each run's count is printed.
+ * Boots that began as a reset after a PXE stall: the download stopped and starts again, about a
+ * minute each. With lpxelinux.0 (997bfb9 and every baseline before the switch to pxelinux.0) they
+ * came at random and dominated one round's differences, so each run's count is printed.
  */
 const stallResets = (r: Run): number => r.result?.nodes.reduce((n, node) => n + node.boots.filter((b) => b.how.startsWith(pxeStallResetHow)).length, 0) ?? 0;
 const fmt = (x: number | undefined, unit = ' s') => (x === undefined ? '—' : `${x.toFixed(1)}${unit}`);

@@ -1,13 +1,13 @@
 /**
  * PXE soak — a benchmark, not a test: boots a scenario's nodes by PXE again and again, all at
- * once, until each node's kernel prints its first console line (lpxelinux has then fetched the
+ * once, until each node's kernel prints its first console line (pxelinux has then fetched the
  * kernel and initrd over HTTP), and counts the boots that went silent instead (a stall). Each
  * boot is ended as soon as its kernel runs; the disks stay empty, so every round is a PXE boot.
  *   npx tsx scripts/pxe-soak.ts [--rounds N] [--scenario three-node-ha] [--silence-s 120] [--capture DIR] [--cwnd N]
  * --capture keeps a header-only packet capture of the lab bridge for each round with a stall.
  * --cwnd clamps the mirror's TCP congestion window towards the nodes to N segments (an experiment:
- * lpxelinux's TCP stack runs with a small receive window and sometimes stops answering; with
- * --cwnd 8 it still stalled in 2 of 36 boots, against 3 of 54 without).
+ * lpxelinux.0's TCP stack, which the lab loaded then, ran with a small receive window and sometimes
+ * stopped answering; with --cwnd 8 it still stalled in 2 of 36 boots, against 3 of 54 without).
  */
 import { execa } from 'execa';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -89,7 +89,7 @@ try {
     const outcome = await Promise.all(
       machines.map(async (m, i) => {
         const serial = starts[i]!.serialLog;
-        // Firmware and lpxelinux print nothing on the serial console: no kernel line in time is a stall.
+        // Firmware and pxelinux print nothing on the serial console: no kernel line in time is a stall.
         for (;;) {
           if (kernelStarted.test(readText(serial))) return { node: m.node, ms: Date.now() - starts[i]!.at };
           if (Date.now() - starts[i]!.at > silenceMs) return { node: m.node, stalled: true as const };

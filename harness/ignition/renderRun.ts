@@ -1,6 +1,6 @@
 /**
  * Scenario → the rendered run directory a real PXE server would hold (and the lab's services serve):
- *   tftp/{lpxelinux.0, ldlinux.c32, pxelinux.cfg/<HEXIP>, ignition/<node>-ignite-{pxe,boot}.ign}
+ *   tftp/{pxelinux.0, ldlinux.c32, pxelinux.cfg/<HEXIP>, ignition/<node>-ignite-{pxe,boot}.ign}
  *   mirror/ignition/<node>-ignite-{pxe,boot}.ign   (+ mirror/k3s/install.sh when given)
  *   user/…     the user's configs alone;   overlay/…  the harness's additions and rewrites.txt
  *   render.json  what was written (no secrets)
@@ -13,7 +13,7 @@ import { LabError, UsageError } from '../errors.ts';
 import { projectRoot } from '../paths.ts';
 import { nodeTemplates, stages, type Scenario, type ScenarioNode, type Stage } from '../scenario/model.ts';
 import { hexIp, type NodeSpec } from '../scenario/topology.ts';
-import { pxelinuxConfig, pxelinuxFiles } from '../services/pxelinux.ts';
+import { pxelinuxConfig, pxelinuxFiles, pxelinuxLoaderName } from '../services/pxelinux.ts';
 import type { IgnitionConfig } from './ignitionTypes.ts';
 import { mergeIgnition } from './mergeConfigs.ts';
 import { nodeVariables, serverUrl } from './nodeVariables.ts';
@@ -171,7 +171,7 @@ export async function renderRun(scenario: Scenario, options: RenderOptions): Pro
     files.push(rel);
   };
   try {
-    write('tftp/lpxelinux.0', readFileSync(pxelinuxFiles.loader));
+    write(`tftp/${pxelinuxLoaderName}`, readFileSync(pxelinuxFiles.loader));
     write('tftp/ldlinux.c32', readFileSync(pxelinuxFiles.ldlinux));
     const rewrites: string[] = [];
     for (const n of nodes) {

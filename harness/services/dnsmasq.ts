@@ -60,7 +60,7 @@ export function readDhcpEvents(logFile: string): DhcpEvent[] {
   return events;
 }
 
-/** Files the TFTP server sent, from dnsmasq's log ("sent /…/lpxelinux.0 to 10.0.0.70"). */
+/** Files the TFTP server sent, from dnsmasq's log ("sent /…/pxelinux.0 to 10.0.0.70"). */
 export function readTftpSends(logFile: string): { file: string; clientIp: string }[] {
   const sends: { file: string; clientIp: string }[] = [];
   for (const line of logText(logFile).split('\n')) {

@@ -1,4 +1,5 @@
 import type { NodeSpec } from '../scenario/topology.ts';
+import { pxelinuxLoaderName } from './pxelinux.ts';
 
 export interface DnsmasqSettings {
   /** The lab bridge: dnsmasq binds there only. */
@@ -91,7 +92,7 @@ export function dnsmasqConfig(s: DnsmasqSettings): string {
     lines.push(
       'enable-tftp',
       `tftp-root=${s.tftpRoot}`,
-      `dhcp-boot=${s.bootFile ?? 'lpxelinux.0'}`,
+      `dhcp-boot=${s.bootFile ?? pxelinuxLoaderName}`,
       // iPXE option 175.176 (no-pxedhcp): skip the 3 s wait for a ProxyDHCP offer that never comes.
       'dhcp-option=encap:175,176,1b',
     );

@@ -11,7 +11,7 @@ export interface TftpTree {
 }
 
 /**
- * Lays out a TFTP root like the seed's /var/lib/tftp: lpxelinux.0 and ldlinux.c32 from Debian's
+ * Lays out a TFTP root like the seed's /var/lib/tftp: pxelinux.0 and ldlinux.c32 from Debian's
  * pxelinux, pxelinux.cfg/<IP in upper-case hex> per node, ignition/. Returns the files written.
  */
 export function writeTftpTree(root: string, tree: TftpTree): string[] {

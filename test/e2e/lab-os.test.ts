@@ -1,6 +1,6 @@
 // The lab OS, end to end under TCG, one VM, one QEMU process per boot:
 //   boot 1  empty disk, so the boot order (disk, then network) falls through to PXE: iPXE → QEMU's
-//           DHCP/TFTP → lpxelinux.0 → pxelinux.cfg/<HEXIP> → PXE kernel + initrd by HTTP with
+//           DHCP/TFTP → pxelinux.0 → pxelinux.cfg/<HEXIP> → PXE kernel + initrd by HTTP with
 //           Flatcar's kernel args, Ignition from a local HTTP mirror;
 //           flatcar-install refuses bad input (one line, non-zero, disk untouched), then installs
 //   boot 2  from disk (boot order disk, then network): Ignition applies OEM/config.ign once;
@@ -15,7 +15,7 @@ import { ensureLabOs, labOsCacheDir, type LabOs } from '../../harness/artifacts/
 import { ensureSigningKey, signDetached } from '../../harness/artifacts/signingKey.ts';
 import { projectRoot } from '../../harness/paths.ts';
 import { startMirror, type Mirror } from '../../harness/services/mirror.ts';
-import { pxelinuxConfig, pxelinuxFiles } from '../../harness/services/pxelinux.ts';
+import { pxelinuxConfig, pxelinuxFiles, pxelinuxLoaderName } from '../../harness/services/pxelinux.ts';
 import { pxeKernelArgsOf } from '../../harness/scenario/labOsRelease.ts';
 import { hexIp } from '../../harness/scenario/topology.ts';
 import { chooseAccel, type AccelChoice } from '../../harness/vm/accel.ts';
@@ -123,7 +123,7 @@ describe('lab OS in QEMU', () => {
     const guestIp = '10.0.0.15';
     const tftp = join(work, 'tftp');
     mkdirSync(join(tftp, 'pxelinux.cfg'), { recursive: true });
-    copyFileSync(pxelinuxFiles.loader, join(tftp, 'lpxelinux.0'));
+    copyFileSync(pxelinuxFiles.loader, join(tftp, pxelinuxLoaderName));
     copyFileSync(pxelinuxFiles.ldlinux, join(tftp, 'ldlinux.c32'));
     const images = `${guestMirror}/flatcar/${os.board}/current`;
     writeFileSync(
@@ -137,7 +137,7 @@ describe('lab OS in QEMU', () => {
     );
     // restrict=on: the guest reaches nothing but the mirror, seen at 10.0.0.5:8080 (one nc per connection).
     // hostname=: the name DHCP hands out, which the installed system must take (it has no static one).
-    const userNet = `net=10.0.0.0/24,hostname=lab-os-e2e,tftp=${tftp},bootfile=lpxelinux.0,guestfwd=tcp:10.0.0.5:8080-cmd:busybox nc 127.0.0.1 ${mirror.port}`;
+    const userNet = `net=10.0.0.0/24,hostname=lab-os-e2e,tftp=${tftp},bootfile=${pxelinuxLoaderName},guestfwd=tcp:10.0.0.5:8080-cmd:busybox nc 127.0.0.1 ${mirror.port}`;
     const machine: Omit<QemuMachine, 'serialLog'> = {
       name: 'lab-os-e2e',
       accel: accel.accel,
@@ -175,16 +175,16 @@ describe('lab OS in QEMU', () => {
     const accessLog = () => (existsSync(join(work, 'access.log')) ? readFileSync(join(work, 'access.log'), 'utf8') : '');
     let node = startNode();
     let boot1 = await node.boot(1, 10_000);
-    // lpxelinux's TCP stack now and then stops part-way through the 160 MB initrd under TCG and
-    // waits for ever (harness/scenario/pxeStall.ts): the mirror reports the download STALLED. The
-    // harness power-cycles such a node (up to 2 times); so does this test, and says so.
+    // A PXE download that stops part-way and waits for ever (lpxelinux.0 did so often under TCG;
+    // harness/scenario/pxeStall.ts): the mirror reports it STALLED. The harness power-cycles such a
+    // node (up to 2 times); so does this test, and says so.
     for (let resets = 0; ; resets++) {
       const stallsBefore = (accessLog().match(/ STALLED /g) ?? []).length;
       const stalled = () => ((accessLog().match(/ STALLED /g) ?? []).length > stallsBefore ? 'the mirror saw the PXE download stall' : undefined);
       // Firmware, iPXE and pxelinux print to the (absent) screen only: on a timeout, the mirror's
       // access log says how far the PXE chain got. Generous: other VMs may share the 2 cores.
       const err = await boot1.serial
-        .waitFor(/Command line: BOOT_IMAGE=http:\/\/10\.0\.0\.5:8080\/flatcar\/.*flatcar_production_pxe\.vmlinuz initrd=http:\/\/10\.0\.0\.5:8080\/.* flatcar\.first_boot=1 ignition\.config\.url=/, { timeoutMs: 6 * min, what: 'the PXE kernel loaded by lpxelinux', stopIf: () => until(boot1)() ?? stalled() })
+        .waitFor(/Command line: BOOT_IMAGE=http:\/\/10\.0\.0\.5:8080\/flatcar\/.*flatcar_production_pxe\.vmlinuz initrd=http:\/\/10\.0\.0\.5:8080\/.* flatcar\.first_boot=1 ignition\.config\.url=/, { timeoutMs: 6 * min, what: 'the PXE kernel loaded by pxelinux', stopIf: () => until(boot1)() ?? stalled() })
         .then(() => undefined, (e: Error) => e);
       if (!err) break;
       if (!stalled() || resets >= 2) throw new Error(`${err.message}\nmirror access log:\n${accessLog().trim().split('\n').slice(-5).join('\n')}`);

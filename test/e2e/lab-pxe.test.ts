@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe('PXE through the lab', () => {
-  it('boots a VM by DHCP → lpxelinux (TFTP) → pxelinux.cfg/<HEXIP> → kernel+initrd by HTTP to a console marker', async () => {
+  it('boots a VM by DHCP → pxelinux (TFTP) → pxelinux.cfg/<HEXIP> → kernel+initrd by HTTP to a console marker', async () => {
     const marker = `LAB-PXE-MARKER-${process.pid}`;
     const fx = await pxeFixture(topology, marker);
     fixtureDir = fx.dir;
@@ -43,10 +43,10 @@ describe('PXE through the lab', () => {
     // DHCP: dnsmasq answered this MAC with its static address.
     const dhcp = readDhcpEvents(lab.dnsmasqLog);
     expect(dhcp.some((e) => e.kind === 'DHCPACK' && e.mac === node.mac && e.ip === node.ip)).toBe(true);
-    // TFTP: lpxelinux.0, then its config by upper-case hex address.
+    // TFTP: pxelinux.0, then its config by upper-case hex address.
     const sent = readTftpSends(lab.dnsmasqLog).filter((s) => s.clientIp === node.ip);
     expect(sent.map((s) => s.file)).toEqual(
-      expect.arrayContaining([join(fx.tftpRoot, 'lpxelinux.0'), join(fx.tftpRoot, 'pxelinux.cfg', hexIp(node.ip))]),
+      expect.arrayContaining([join(fx.tftpRoot, 'pxelinux.0'), join(fx.tftpRoot, 'pxelinux.cfg', hexIp(node.ip))]),
     );
     // HTTP: the kernel and initrd came from the mirror, whole, to the VM's address.
     const log = readAccessLog(lab.accessLog);

@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 /**
- * The runner against the real lab (namespace, dnsmasq, lpxelinux, mirror) and a real QEMU machine
+ * The runner against the real lab (namespace, dnsmasq, pxelinux, mirror) and a real QEMU machine
  * that PXE-boots a busybox initramfs: phases come from the real dnsmasq and mirror logs, the
  * console from the real serial file, the report from all of them.
  */

@@ -43,9 +43,9 @@ describe('dnsmasqConfig', () => {
     expect(lines({ ...base, dns: true })).not.toContain('port=0');
   });
 
-  it('serves the TFTP root with lpxelinux and tells iPXE not to wait for ProxyDHCP', () => {
+  it('serves the TFTP root with pxelinux and tells iPXE not to wait for ProxyDHCP', () => {
     const l = lines(base);
-    expect(l).toEqual(expect.arrayContaining(['enable-tftp', 'tftp-root=/srv/tftp', 'dhcp-boot=lpxelinux.0', 'dhcp-option=encap:175,176,1b']));
+    expect(l).toEqual(expect.arrayContaining(['enable-tftp', 'tftp-root=/srv/tftp', 'dhcp-boot=pxelinux.0', 'dhcp-option=encap:175,176,1b']));
     const noTftp = lines({ ...base, tftpRoot: undefined });
     expect(noTftp.some((x) => x.startsWith('tftp') || x === 'enable-tftp' || x.startsWith('dhcp-boot'))).toBe(false);
   });
@@ -95,7 +95,7 @@ describe('dnsmasq log readers', () => {
           'Nov 25 18:26:38 dnsmasq-dhcp[1]: 1425 DHCPDISCOVER(lb-9cd4445a) 52:54:00:00:00:46 ',
           'Nov 25 18:26:38 dnsmasq-dhcp[1]: 1425 DHCPOFFER(lb-9cd4445a) 10.0.0.70 52:54:00:00:00:46 ',
           'Nov 25 18:26:38 dnsmasq-dhcp[1]: 1425 DHCPACK(lb-9cd4445a) 10.0.0.70 52:54:00:00:00:46 node-1',
-          'Nov 25 18:26:38 dnsmasq-tftp[1]: sent /srv/tftp/lpxelinux.0 to 10.0.0.70',
+          'Nov 25 18:26:38 dnsmasq-tftp[1]: sent /srv/tftp/pxelinux.0 to 10.0.0.70',
         ].join('\n'),
       );
       expect(readDhcpEvents(log)).toEqual([
@@ -103,7 +103,7 @@ describe('dnsmasq log readers', () => {
         { time: 'Nov 25 18:26:38', kind: 'DHCPOFFER', mac: '52:54:00:00:00:46', ip: '10.0.0.70' },
         { time: 'Nov 25 18:26:38', kind: 'DHCPACK', mac: '52:54:00:00:00:46', ip: '10.0.0.70' },
       ]);
-      expect(readTftpSends(log)).toEqual([{ file: '/srv/tftp/lpxelinux.0', clientIp: '10.0.0.70' }]);
+      expect(readTftpSends(log)).toEqual([{ file: '/srv/tftp/pxelinux.0', clientIp: '10.0.0.70' }]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -29,7 +29,7 @@ describe('renderRun three-node-ha', async () => {
     expect(readdirSync(join(out, 'tftp/pxelinux.cfg')).sort()).toEqual(['0A000046', '0A000047', '0A000048']);
     expect(readdirSync(join(out, 'tftp/ignition')).sort()).toEqual(['node-1-ignite-boot.ign', 'node-1-ignite-pxe.ign', 'node-2-ignite-boot.ign', 'node-2-ignite-pxe.ign', 'node-3-ignite-boot.ign', 'node-3-ignite-pxe.ign']);
     expect(readdirSync(join(out, 'mirror/ignition')).sort()).toEqual(readdirSync(join(out, 'tftp/ignition')).sort());
-    expect(readFileSync(join(out, 'tftp/lpxelinux.0')).equals(readFileSync(pxelinuxFiles.loader))).toBe(true);
+    expect(readFileSync(join(out, 'tftp/pxelinux.0')).equals(readFileSync(pxelinuxFiles.loader))).toBe(true);
     expect(readFileSync(join(out, 'tftp/ldlinux.c32')).equals(readFileSync(pxelinuxFiles.ldlinux))).toBe(true);
   });
 

@@ -85,14 +85,14 @@ describe('netem', () => {
 });
 
 describe('TFTP tree', () => {
-  it('lays out lpxelinux, ldlinux and pxelinux.cfg/<HEXIP> like the seed', () => {
+  it('lays out pxelinux, ldlinux and pxelinux.cfg/<HEXIP> like the seed', () => {
     const root = mkdtempSync(join(tmpdir(), 'tftp-'));
     try {
       writeTftpTree(root, {
         entries: [{ ip: '10.0.0.70', entry: { kernelUrl: 'http://10.0.0.5:8080/k', initrdUrl: 'http://10.0.0.5:8080/i', kernelArgs: ['flatcar.first_boot=1'] } }],
         ignition: [{ name: 'node-1-ignite-pxe.ign', content: '{}' }],
       });
-      expect(existsSync(join(root, 'lpxelinux.0'))).toBe(true);
+      expect(existsSync(join(root, 'pxelinux.0'))).toBe(true);
       expect(existsSync(join(root, 'ldlinux.c32'))).toBe(true);
       expect(readFileSync(join(root, 'pxelinux.cfg', '0A000046'), 'utf8')).toContain('append initrd=http://10.0.0.5:8080/i flatcar.first_boot=1');
       expect(readFileSync(join(root, 'ignition', 'node-1-ignite-pxe.ign'), 'utf8')).toBe('{}');

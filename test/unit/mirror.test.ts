@@ -161,7 +161,7 @@ describe('mirror', () => {
     const stallLines = () => readFileSync(stallLog, 'utf8').split('\n').filter((l) => l.includes('STALLED'));
     const stallMirror = await startMirror({ host: '127.0.0.1', port: 0, accessLog: stallLog, stallAfterMs: 400, mounts: [{ urlPath: '/initrd.cpio.gz', file: join(dir, 'flatcar-2', 'flatcar_production_image.bin.bz2') }] });
     try {
-      // A client that takes the first chunk and then stops reading, as lpxelinux does when it hangs.
+      // A client that takes the first chunk and then stops reading, as lpxelinux.0 did when it hung.
       let req: ReturnType<typeof request> | undefined;
       await new Promise<void>((resolve, reject) => {
         req = request(`${stallMirror.url}/initrd.cpio.gz`, (res) => {

@@ -32,8 +32,8 @@ describe('dnsmasq log → observations', () => {
     expect(o).toMatchObject({ node: 'node-1', phase: 'pxe-config', detail: 'TFTP sent pxelinux.cfg/0A000046' });
   });
   it('keeps other TFTP transfers without a phase and ignores strangers', () => {
-    expect(dnsmasqObservation('dnsmasq-tftp[1]: sent /t/lpxelinux.0 to 10.0.0.70', index)).toMatchObject({ kind: 'tftp-sent' });
-    expect(dnsmasqObservation('dnsmasq-tftp[1]: sent /t/lpxelinux.0 to 10.0.0.70', index)?.phase).toBeUndefined();
+    expect(dnsmasqObservation('dnsmasq-tftp[1]: sent /t/pxelinux.0 to 10.0.0.70', index)).toMatchObject({ kind: 'tftp-sent' });
+    expect(dnsmasqObservation('dnsmasq-tftp[1]: sent /t/pxelinux.0 to 10.0.0.70', index)?.phase).toBeUndefined();
     expect(dnsmasqObservation('DHCPACK(br) 10.0.0.99 52:54:00:00:00:99', index)).toBeUndefined();
     expect(dnsmasqObservation('DHCPDISCOVER(br) 52:54:00:00:00:46', index)).toBeUndefined();
   });

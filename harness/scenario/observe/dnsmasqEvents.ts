@@ -8,7 +8,7 @@ const tftpOther = /sent (\S+) to (\d+\.\d+\.\d+\.\d+)/;
 /**
  * One dnsmasq log line → an observation, when it concerns a node of the lab:
  * `DHCPACK(<iface>) <ip> <mac>` proves `dhcp`, `sent …/pxelinux.cfg/<HEXIP> to <ip>` proves
- * `pxe-config`. Other TFTP transfers (lpxelinux.0, ldlinux.c32) are kept for the timeline.
+ * `pxe-config`. Other TFTP transfers (pxelinux.0, ldlinux.c32) are kept for the timeline.
  * dnsmasq's own timestamps have no year and are local time, so the time a line is read is used.
  */
 export function dnsmasqObservation(line: string, nodes: NodeIndex, at = Date.now()): Observation | undefined {

@@ -15,7 +15,7 @@ function phaseOfFetch(path: string, node: string): Phase | undefined {
 
 /**
  * One mirror access-log entry → an observation for the node at that client IP.
- * The PXE kernel fetch proves pxe-config (lpxelinux read its config), the PXE-stage Ignition
+ * The PXE kernel fetch proves pxe-config (pxelinux read its config), the PXE-stage Ignition
  * fetch proves the live system runs Ignition, the image download proves flatcar-install,
  * install.sh fetched by first-boot Ignition proves first-boot, the k3s binary proves k3s-install.
  */
