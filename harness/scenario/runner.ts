@@ -158,7 +158,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     note: (text) => progress.note(text),
   };
 
-  const stopStallWatch = watchPxeStalls({ machines, consoles, log, tracker, silenceMs: pxeSilenceBudgetMs * input.scale, maxResets: pxeStallResets, note: (t) => progress.note(t) });
+  const stopStallWatch = watchPxeStalls({ machines, consoles, log, tracker, silenceMs: pxeSilenceBudgetMs * input.scale, maxResets: pxeStallResets, note: (t) => progress.note(t), terminal: (e) => terminal.report(e) });
   const stepResults: StepResult[] = [];
   const mirrorFaults: NonNullable<RunEvidence['mirrorFaults']> = [];
   let runError: string | undefined;
@@ -245,7 +245,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
   const availability = availabilityOf(apiPoll.samples, start);
   const sawLine = (node: string | undefined, text: string): boolean =>
     nodes.some((n) => (!node || n.name === node) && (journals.get(n.name)!.find(new RegExp(escapeRegExp(text))) !== undefined || consoles.get(n.name)!.find(new RegExp(escapeRegExp(text))) !== undefined));
-  const verdict = judgeVerdict(input.scenario.expect, { outcome, events, assertions, lintRules: input.lintRules ?? [], sawLine });
+  const verdict = judgeVerdict(input.scenario.expect, { outcome, events, assertions, ...(runError ? { runError } : {}), lintRules: input.lintRules ?? [], sawLine });
   const toResult = (e: TerminalEvent): CauseResult => ({ node: e.node, boot: e.boot, ...(e.unit ? { unit: e.unit } : {}), reason: e.reason, lines: e.lines, source: e.source, offsetMs: e.at - start, headline: headline(e) });
   const finished = Date.now();
   const result: RunResult = {

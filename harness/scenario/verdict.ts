@@ -36,6 +36,8 @@ export interface Outcome {
   outcome: 'pass' | 'fail' | 'error';
   events: readonly TerminalEvent[];
   assertions: readonly AssertionResult[];
+  /** Why the run stopped before its plan ended (a wait that timed out), when it did. */
+  runError?: string;
   /** Lint rule names found on the scenario's configs. */
   lintRules: readonly string[];
   /** Whether a node's journal or console showed a line containing `text` (any node when none is named). */
@@ -52,12 +54,15 @@ function seen(r: ExpectedReason, o: Outcome): boolean {
 }
 
 /**
- * What the verdict names first: the first terminal event; failing that (every unit and boot went
- * well, yet an assertion failed, e.g. a node NotReady at the end), the first failed assertion and
- * its first failing line, so the verdict never reads a bare "FAIL".
+ * What the verdict names first: the first terminal event; failing that, why the run stopped (a
+ * wait's timeout names the node, its phase and what it waited for, where the assertions after it
+ * only say what was then missing); failing that (every unit and boot went well, yet an assertion
+ * failed, e.g. a node NotReady at the end), the first failed assertion and its first failing line,
+ * so the verdict never reads a bare "FAIL".
  */
 function causeOf(o: Outcome): string {
   if (o.events[0]) return `: ${headline(o.events[0])}`;
+  if (o.runError) return `: ${o.runError.split('\n')[0]}`;
   const failed = o.assertions.find((a) => !a.ok);
   return failed ? `: ${assertionFinding(failed)}` : '';
 }

@@ -343,7 +343,7 @@ describe('runner', () => {
   });
 
   it('resets a node whose PXE boot goes silent before the live system, and carries on', async () => {
-    // The bootloader stalls after reading its config (as lpxelinux does mid-download): nothing more is seen.
+    // The bootloader stalls after reading its config (as lpxelinux.0 did mid-download): nothing more is seen.
     const stallOnce = (n: NodeSpec) => (boot: number) => (boot === 1 ? healthyScript(n)(1).slice(0, 2) : healthyScript(n)(boot - 1));
     const { input } = setup('pxe-stall', installAndJoin, (n) => (n.name === 'node-2' ? stallOnce(n) : healthyScript(n)), 0.02);
     const result = await runScenario(input);
@@ -356,9 +356,26 @@ describe('runner', () => {
     expect(result.nodes.find((n) => n.name === 'node-1')!.boots).toHaveLength(2);
   });
 
+  it('after the allowed resets, a further stall is the node\'s terminal event, not a phase timeout', async () => {
+    const stalledEveryBoot = (n: NodeSpec) => () => [
+      ...healthyScript(n)(1).slice(0, 3),
+      { afterMs: 50, http: `${n.ip} STALLED /flatcar/amd64-usr/current/flatcar_production_pxe_image.cpio.gz 47906816/161797944 15000ms` },
+    ];
+    const { input } = setup('pxe-stall-always', installAndJoin, (n) => (n.name === 'node-1' ? stalledEveryBoot(n) : healthyScript(n)), 0.02);
+    const result = await runScenario(input);
+    expect(result.outcome).toBe('error');
+    const cause = 'node-1 boot 3: PXE boot stalled 3 times: the mirror says: download of /flatcar/amd64-usr/current/flatcar_production_pxe_image.cpio.gz stopped at 47.9 of 161.8 MB';
+    expect(result.error).toContain(cause);
+    expect(result.error).not.toContain('timed out');
+    expect(result.verdict.summary).toContain(`ERROR: ${cause}`);
+    const node1 = result.nodes.find((n) => n.name === 'node-1')!;
+    expect(node1.boots.map((b) => b.how)).toEqual(['power on (empty disk: PXE)', 'reset after a PXE stall (1 of 2)', 'reset after a PXE stall (2 of 2)']);
+  });
+
   it('gives up after the allowed resets, and the timeout says what the lab last saw of a silent node', async () => {
+    // Silence takes longer to establish than the phase's budget allows three times over: the timeout ends it.
     const stallAlways = (n: NodeSpec) => () => healthyScript(n)(1).slice(0, 2);
-    const { input } = setup('pxe-stall-always', installAndJoin, (n) => (n.name === 'node-1' ? stallAlways(n) : healthyScript(n)), 0.02);
+    const { input } = setup('pxe-stall-silent', installAndJoin, (n) => (n.name === 'node-1' ? stallAlways(n) : healthyScript(n)), 0.02);
     const result = await runScenario(input);
     expect(result.outcome).toBe('error');
     expect(result.error).toMatch(/^node-1 \(reached: pxe-config\): timed out after .* waiting for phase live/);

@@ -74,4 +74,13 @@ describe('verdicts', () => {
     const v = judgeVerdict(undefined, { outcome: 'fail', events: [], assertions: [{ name: 'k3s-in-opt-bin', ok: true, detail: 'node-1: ok' }, joined], lintRules: [] });
     expect(v.summary).toBe('FAIL: all-nodes-joined: node-1: FAIL — NotReady, control-plane,etcd,master');
   });
+
+  it('a run stopped by a wait, with no terminal event, names the wait first, not the assertions it left failing', () => {
+    // As CI saw it: node-3 never reached live; the assertions then failed for want of SSH probes.
+    const runError = 'node-3 (reached: pxe-config): timed out after 6 min 31 s waiting for phase live\nlast console lines of node-3: (none)';
+    const probes = { name: 'usr-local-bin-read-only', ok: false, detail: 'node-1: FAIL — no SSH probes (never reached first-boot (reached: installing))' };
+    const v = judgeVerdict(undefined, { outcome: 'error', events: [], assertions: [probes, ...failedJoin], runError, lintRules: [] });
+    expect(v.summary).toBe('ERROR: node-3 (reached: pxe-config): timed out after 6 min 31 s waiting for phase live');
+    expect(judgeVerdict(undefined, { outcome: 'error', events: [selinux], assertions: [probes], runError, lintRules: [] }).summary).toContain('k3s-install.service');
+  });
 });
