@@ -13,10 +13,16 @@ export interface ApiSample {
 
 /**
  * The nodes that are Ready *now* in a sample: listed Ready with a heartbeat newer than the newest
- * one seen before `since`. After a power loss the API answers again before the other nodes do,
- * and lists them Ready from their old heartbeats until the node monitor notices.
+ * one seen before `since` (the fault's start) and, when given, newer than `after` (the fault's
+ * end). After a power loss the API answers again before the other nodes do, and lists them Ready
+ * from their old heartbeats until the node monitor notices. A renewal between the poll's last
+ * sample and the cut is newer than any sample, and etcd keeps that lease alive: leases expire only
+ * on a leader, and a new leader first extends them all by their TTL (etcd lessor's Promote), so
+ * the node reads Ready from it until quorum has held for a TTL. A heartbeat after the power came
+ * back cannot be that one. It is the node's clock, which after a boot follows the host's RTC; a
+ * cut lasts seconds, and a node that booted again beats only after it has booted.
  */
-export function freshlyReady(samples: readonly ApiSample[], since: number): (s: ApiSample) => string[] {
+export function freshlyReady(samples: readonly ApiSample[], since: number, after?: number): (s: ApiSample) => string[] {
   const before = new Map<string, number>();
   for (const s of samples) {
     if (s.at >= since) break;
@@ -25,10 +31,12 @@ export function freshlyReady(samples: readonly ApiSample[], since: number): (s: 
       if (!Number.isNaN(t)) before.set(n.name, Math.max(before.get(n.name) ?? 0, t));
     }
   }
-  return (s) =>
-    s.nodes
-      .filter((n) => n.ready && (!before.has(n.name) || (n.heartbeat !== undefined && Date.parse(n.heartbeat) > before.get(n.name)!)))
-      .map((n) => n.name);
+  const newer = (name: string, heartbeat: string | undefined): boolean => {
+    const t = heartbeat === undefined ? Number.NaN : Date.parse(heartbeat);
+    if (after !== undefined && !(t > after)) return false;
+    return !before.has(name) || t > before.get(name)!;
+  };
+  return (s) => s.nodes.filter((n) => n.ready && newer(n.name, n.heartbeat)).map((n) => n.name);
 }
 
 export interface Availability {

@@ -240,6 +240,9 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     configs: input.configs.map((c) => input.report.writeConfig(c.rel, c.text)),
   };
   input.report.writeText('logs/observations.jsonl', log.all().map((o) => JSON.stringify({ ...o, offsetMs: o.at - start })).join('\n') + '\n');
+  // Each API answer with every node's Ready and heartbeat (the node's clock), the end-of-run view
+  // last: what explains a node that read Ready in a wait and NotReady a moment later.
+  if (evidence.apiSamples?.length) input.report.writeText('logs/api-samples.jsonl', evidence.apiSamples.map((a) => JSON.stringify({ offsetMs: a.at - start, ...a })).join('\n') + '\n');
 
   const events = terminal.all();
   const availability = availabilityOf(apiPoll.samples, start);
@@ -345,7 +348,7 @@ function recordedSteps(ctx: RunContext, start: number, out: StepResult[], mirror
     pause: (baseMs) => record(`pause ${Math.round(scaled(baseMs) / 1000)} s`, undefined, () => new Promise((r) => setTimeout(r, scaled(baseMs)))),
     waitForRecovery: () => {
       const lastFault = out.filter((s) => s.fault).at(-1);
-      return record('wait for the cluster to recover', undefined, () => steps.waitForRecovery(ctx, lastFault ? start + lastFault.offsetMs : Date.now()));
+      return record('wait for the cluster to recover', undefined, () => steps.waitForRecovery(ctx, lastFault ? { at: start + lastFault.offsetMs, endAt: start + lastFault.offsetMs + lastFault.durationMs } : { at: Date.now(), endAt: Date.now() }));
     },
     waitForNodeReady: (node, ready, baseMs = 300_000) => record(`wait for ${node} ${ready ? 'Ready' : 'NotReady'}`, node, () => faultSteps.waitForNodeReady(ctx, node, ready, baseMs)),
   };

@@ -122,18 +122,18 @@ export async function waitForClusterHealthy(ctx: RunContext, baseMs = rebootBudg
 }
 
 /**
- * Every node Ready with a heartbeat newer than the newest seen before `since` (the last fault's
- * start), and as many etcd members as servers, within the recovery budget.
+ * Every node Ready with a heartbeat newer than the newest seen before the last fault and than the
+ * fault's end (freshlyReady), and as many etcd members as servers, within the recovery budget.
  */
-export async function waitForRecovery(ctx: RunContext, since: number): Promise<void> {
+export async function waitForRecovery(ctx: RunContext, fault: { at: number; endAt: number }): Promise<void> {
   await waitFor(
     condition(
-      'every node Ready again (heartbeats newer than before the fault) and etcd members = servers',
+      'every node Ready again (heartbeats from after the fault) and etcd members = servers',
       recoveryBudgetMs,
       async () => {
         const view = await ctx.access.cluster({ timeoutMs: 10_000 }).catch(() => undefined);
         if (!view || view.error) return undefined;
-        const fresh = freshlyReady(ctx.apiSamples(), since)({ at: Date.now(), ok: true, nodes: view.nodes.map((n) => ({ name: n.name, ready: n.ready, ...(n.lastHeartbeat ? { heartbeat: n.lastHeartbeat } : {}) })) });
+        const fresh = freshlyReady(ctx.apiSamples(), fault.at, fault.endAt)({ at: Date.now(), ok: true, nodes: view.nodes.map((n) => ({ name: n.name, ready: n.ready, ...(n.lastHeartbeat ? { heartbeat: n.lastHeartbeat } : {}) })) });
         const servers = ctx.nodes.filter((n) => n.role !== 'agent').length;
         return ctx.nodes.every((n) => fresh.includes(n.name)) && (view.etcdMembers?.length ?? 0) === servers ? true : undefined;
       },

@@ -23,6 +23,16 @@ describe('API availability', () => {
     expect(ready(samples[3]!)).toEqual([]);
     expect(ready(samples[4]!)).toEqual(['node-1']);
   });
+
+  it('a renewal between the last sample and the cut, kept alive by etcd through the outage, is not fresh', () => {
+    // Sampled at 8 s (heartbeat 5 s); renewed at 9.5 s; cut at 10 s, power back at 20 s. Once etcd has
+    // quorum again the API lists node-1 Ready from the 9.5 s renewal, which is newer than any sample.
+    const samples = [up(0, 0), up(8, 5), down(12), up(340, 9.5), up(342, 339)];
+    expect(freshlyReady(samples, t0 + 10_000)(samples[3]!)).toEqual(['node-1']);
+    const ready = freshlyReady(samples, t0 + 10_000, t0 + 20_000);
+    expect(ready(samples[3]!)).toEqual([]);
+    expect(ready(samples[4]!)).toEqual(['node-1']);
+  });
 });
 
 describe('network faults as nftables', () => {

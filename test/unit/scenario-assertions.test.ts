@@ -118,6 +118,11 @@ describe('assertions', () => {
     const split = evidence(three(), { faults, recoveryBudgetMs: 300_000, apiSamples: good.apiSamples });
     split.cluster!.etcdMembers = ['node-1', 'node-2'];
     expect(clusterRecovers.check(split).ok).toBe(false);
+    // A renewal after the last sample and before the cut (at -1 s) is newer than any sample, but not
+    // from after the power came back: it is not recovery.
+    const gap = { ...sample(60_000, true), nodes: all.map((name) => ({ name, ready: true, heartbeat: hb(-1_000) })) };
+    const fooled = evidence(three(), { faults, recoveryBudgetMs: 300_000, apiSamples: [before, sample(5_000, false), gap] });
+    expect(clusterRecovers.check(fooled).detail).toContain('FAIL — never all Ready after "power outage');
   });
 
   it('all-nodes-joined wants every node Ready with roles and etcd members = servers', () => {

@@ -135,6 +135,10 @@ describe('runner', () => {
     expect(JSON.parse(readFileSync(join(report.path, 'result.json'), 'utf8')).outcome).toBe('pass');
     expect(readFileSync(join(report.path, 'logs/mirror-access.log'), 'utf8')).toContain('flatcar_production_image.bin.bz2');
     expect(readFileSync(join(report.path, 'logs/node-2.journal.log'), 'utf8')).toContain('node-2 systemd[1]: Started k3s.service');
+    // The API's answers as the run saw them, the end-of-run view last: every node listed with its Ready.
+    const answers = readFileSync(join(report.path, 'logs/api-samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(answers.at(-1)).toMatchObject({ ok: true, nodes: [expect.objectContaining({ name: 'node-1', ready: true }), expect.objectContaining({ name: 'node-2', ready: true })] });
+    expect(answers.every((a) => typeof a.offsetMs === 'number')).toBe(true);
     // Each SSH handshake costs a TCG guest seconds of CPU: probes and journal share one session per node.
     for (const n of result.nodes) expect(world.sshCalls.filter((c) => c.startsWith(`${n.name}: `))).toHaveLength(1);
   });

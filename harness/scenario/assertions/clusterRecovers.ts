@@ -20,7 +20,7 @@ export const clusterRecovers: Assertion = {
     const budget = evidence.recoveryBudgetMs ?? Number.POSITIVE_INFINITY;
     const all = evidence.nodes.map((n) => n.name);
     const first = faults.reduce((a, b) => (b.at < a.at ? b : a));
-    const ready = freshlyReady(evidence.apiSamples ?? [], first.at);
+    const ready = freshlyReady(evidence.apiSamples ?? [], first.at, last.endAt);
     const samples = (evidence.apiSamples ?? []).filter((x) => x.at >= last.endAt);
     const back = samples.find((x) => x.ok && all.every((n) => ready(x).includes(n)));
     const lines: string[] = [];
