@@ -1,5 +1,5 @@
 import { oneLine } from '../errors.ts';
-import type { ApiSample } from './availability.ts';
+import { answeredSample, type ApiSample } from './availability.ts';
 import type { LabAccess } from './labAccess.ts';
 import { firstServer } from './model.ts';
 import type { ObservationLog } from './observations.ts';
@@ -48,7 +48,7 @@ export function pollCluster(access: LabAccess, nodes: NodeSpec[], log: Observati
       const at = Date.now();
       if (noted.size) note(`${apiNode?.name ?? 'the API'}: the API answers again`);
       noted.clear();
-      samples.push({ at: sentAt, ok: true, nodes: view.nodes.map((v) => ({ name: v.name, ready: v.ready, ...(v.lastHeartbeat ? { heartbeat: v.lastHeartbeat } : {}) })) });
+      samples.push(answeredSample(sentAt, view.nodes));
       for (const v of view.nodes) {
         if (!nodes.some((n) => n.name === v.name)) continue;
         // A node on a new disk: the API lists its old self (Ready on old heartbeats) until it

@@ -11,6 +11,11 @@ export interface ApiSample {
   nodes: { name: string; ready: boolean; heartbeat?: string }[];
 }
 
+/** An answered sample from the API's node list, as a cluster view holds it. */
+export function answeredSample(at: number, nodes: readonly { name: string; ready: boolean; lastHeartbeat?: string }[]): ApiSample {
+  return { at, ok: true, nodes: nodes.map((n) => ({ name: n.name, ready: n.ready, ...(n.lastHeartbeat ? { heartbeat: n.lastHeartbeat } : {}) })) };
+}
+
 /**
  * The nodes that are Ready *now* in a sample: listed Ready with a heartbeat newer than the newest
  * one seen before `since` (the fault's start) and, when given, newer than `after` (the fault's

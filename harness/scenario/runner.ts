@@ -24,7 +24,7 @@ import { PhaseTracker } from './phaseTracker.ts';
 import { pollCluster } from './apiPoller.ts';
 import type { LabFaults } from './faultPort.ts';
 import * as faultSteps from './faultSteps.ts';
-import { availabilityOf } from './availability.ts';
+import { answeredSample, availabilityOf } from './availability.ts';
 import { watchPxeStalls } from './pxeStall.ts';
 import type { ScenarioPlan, Steps } from './plan.ts';
 import { nodeNamed, type RunContext } from './runContext.ts';
@@ -191,7 +191,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     cluster,
     // The end-of-run cluster view is an API answer too: a recovery the once-a-second poll just missed
     // (a slow API after a power cut answers past the poll's deadline) still counts.
-    apiSamples: [...apiPoll.samples, ...(cluster.error ? [] : [{ at: collectedAt, ok: true, nodes: cluster.nodes.map((n) => ({ name: n.name, ready: n.ready, ...(n.lastHeartbeat ? { heartbeat: n.lastHeartbeat } : {}) })) }])],
+    apiSamples: [...apiPoll.samples, ...(cluster.error ? [] : [answeredSample(collectedAt, cluster.nodes)])],
     faults: stepResults.filter((s) => s.fault).map((s) => ({ name: s.name, at: start + s.offsetMs, endAt: start + s.offsetMs + s.durationMs })),
     recoveryBudgetMs: recoveryBudgetMs * input.scale,
     mirrorFaults,

@@ -1,5 +1,5 @@
 import { phaseBudgetMs, rebootBudgetMs, recoveryBudgetMs, shutdownBudgetMs } from './budgets.ts';
-import { freshlyReady } from './availability.ts';
+import { answeredSample, freshlyReady } from './availability.ts';
 import type { ClusterView } from './evidence.ts';
 import { phaseIndex, phases, type Phase } from './phases.ts';
 import { machineOf, nodeNamed, sshRoot, type RunContext } from './runContext.ts';
@@ -133,7 +133,7 @@ export async function waitForRecovery(ctx: RunContext, fault: { at: number; endA
       async () => {
         const view = await ctx.access.cluster({ timeoutMs: 10_000 }).catch(() => undefined);
         if (!view || view.error) return undefined;
-        const fresh = freshlyReady(ctx.apiSamples(), fault.at, fault.endAt)({ at: Date.now(), ok: true, nodes: view.nodes.map((n) => ({ name: n.name, ready: n.ready, ...(n.lastHeartbeat ? { heartbeat: n.lastHeartbeat } : {}) })) });
+        const fresh = freshlyReady(ctx.apiSamples(), fault.at, fault.endAt)(answeredSample(Date.now(), view.nodes));
         const servers = ctx.nodes.filter((n) => n.role !== 'agent').length;
         return ctx.nodes.every((n) => fresh.includes(n.name)) && (view.etcdMembers?.length ?? 0) === servers ? true : undefined;
       },
