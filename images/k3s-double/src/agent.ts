@@ -10,6 +10,9 @@ import { caHash } from './pki.ts';
 import { redactedArgs } from './server/run.ts';
 import { AGENT_HEARTBEAT_PATH } from './server/agentRoute.ts';
 import { HEARTBEAT_MS } from './server/nodes.ts';
+
+/** How often a waiting agent asks again: k3s's agent says it retries "every few seconds" (k3s #6054). */
+const RETRY_MS = 5_000;
 import { parseToken, tokenFrom } from './token.ts';
 import { K3S_VERSION } from './version.ts';
 
@@ -38,7 +41,7 @@ export async function runAgent(flags: ParsedFlags, argv: string[]): Promise<void
       if (r.status === 403) {
         // k3s retries for ever, saying so at info level (k3s #6054): the node stays not ready.
         log('info', `Waiting to retrieve agent configuration; server is not ready: ${r.body.trim()}`);
-        await new Promise((res) => setTimeout(res, HEARTBEAT_MS));
+        await new Promise((res) => setTimeout(res, RETRY_MS));
         continue;
       }
       if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
@@ -69,6 +72,6 @@ async function serverCaCerts(server: string): Promise<{ status: number; body: st
     );
     if (typeof why !== 'string') return why;
     log('info', `Waiting to retrieve agent configuration; server is not ready: ${why}`);
-    await new Promise((r) => setTimeout(r, HEARTBEAT_MS));
+    await new Promise((r) => setTimeout(r, RETRY_MS));
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Node objects in etcd (/registry/minions/<name>, where Kubernetes keeps them) and the node heartbeat as
  * an etcd lease (/registry/leases/kube-node-lease/<name>). Ready is read from the lease: when a node stops
- * renewing, etcd drops the key after LEASE_TTL and the node reads NotReady (status Unknown, as Kubernetes
+ * renewing, etcd drops the key after the node monitor's grace period and the node reads NotReady (status Unknown, as Kubernetes
  * reports a node whose kubelet stopped posting) — no clock on any other node is trusted.
  */
 import { randomUUID } from 'node:crypto';
@@ -12,9 +12,16 @@ import { log } from '../log.ts';
 import { forgetNodePassword } from '../nodePassword.ts';
 import { K3S_VERSION } from '../version.ts';
 
-// 15 s: with etcd's lease extension on a leader change (election timeout 5 s) a dead node reads NotReady in ~25 s.
-export const LEASE_TTL_SECONDS = 15;
-export const HEARTBEAT_MS = 5_000;
+// Kubernetes' own timing, so the double turns a node NotReady no sooner than a real cluster would: the
+// kubelet's node lease lasts nodeLeaseDurationSeconds (default 40) and is renewed every quarter of it
+// (10 s, KEP-589 "Efficient Node Heartbeats"); the node lifecycle controller marks a node Unknown once
+// no renewal came for node-monitor-grace-period (50 s, the default kubernetes/kubernetes#127352 works
+// from). The etcd lease's TTL plays that grace period. A 15 s TTL read a node NotReady after a ~16 s
+// stall of its etcd under TCG (three-node-ha, node-1, right after the recovery wait), where a real
+// cluster stays Ready.
+export const NODE_LEASE_DURATION_SECONDS = 40;
+export const NODE_MONITOR_GRACE_SECONDS = 50;
+export const HEARTBEAT_MS = 10_000;
 
 const nodeKey = (name: string) => `/registry/minions/${name}`;
 const leaseKey = (name: string) => `/registry/leases/kube-node-lease/${name}`;
@@ -134,13 +141,13 @@ export class NodeHeartbeat {
 
   async beat(): Promise<void> {
     if (!this.leaseId || (await this.etcd.keepAlive(this.leaseId)) <= 0) {
-      this.leaseId = await this.etcd.grant(LEASE_TTL_SECONDS);
+      this.leaseId = await this.etcd.grant(NODE_MONITOR_GRACE_SECONDS);
       this.acquireTime = new Date().toISOString();
     }
     const renewTime = new Date().toISOString();
     await this.etcd.put(
       leaseKey(this.name),
-      JSON.stringify({ holderIdentity: this.name, leaseDurationSeconds: LEASE_TTL_SECONDS, acquireTime: this.acquireTime, renewTime }),
+      JSON.stringify({ holderIdentity: this.name, leaseDurationSeconds: NODE_LEASE_DURATION_SECONDS, acquireTime: this.acquireTime, renewTime }),
       this.leaseId,
     );
   }

@@ -120,6 +120,23 @@ async function addMember(etcd: EtcdClient, name: string, myPeer: string, retryMs
   }
 }
 
+/**
+ * The kubelet's registration: it does not give up when the API cannot write yet (a slow or
+ * re-electing etcd answers no put for seconds after a site power-up), it logs and tries again,
+ * from 100 ms doubling up to 7 s (kubelet registerWithAPIServer). A 5 s put timeout that ended
+ * k3s with level=fatal made systemd restart it, which a real server does not need.
+ */
+async function registerWithApiServer(register: () => Promise<void>, nodeName: string): Promise<void> {
+  for (let step = 100; ; step = Math.min(step * 2, 7_000)) {
+    try {
+      return await register();
+    } catch (e) {
+      log('error', `Unable to register node with API server: ${(e as Error).message} (node ${nodeName}); retrying in ${step} ms`);
+      await sleep(step);
+    }
+  }
+}
+
 async function waitEtcdHealthy(etcd: EtcdClient, child: ChildProcess): Promise<void> {
   let exited: number | null = null;
   child.once('exit', (code) => (exited = code ?? -1));
@@ -252,9 +269,8 @@ export async function runServer(flags: ParsedFlags, argv: string[]): Promise<voi
   log('info', `Kubernetes API (lab double subset) listening on ${bind ?? '*'}:${port}`);
 
   const reg = { name: nodeName, ip: nodeIp, server: true, labels: list(flags, 'node-label'), args: redactedArgs(['server', ...argv]) };
-  await registerNode(etcd, reg);
   heartbeat = new NodeHeartbeat(etcd, nodeName);
-  await heartbeat.beat();
+  await registerWithApiServer(() => registerNode(etcd, reg).then(() => heartbeat!.beat()), nodeName);
   heartbeat.start();
 
   const kubeconfigPath = str(flags, 'write-kubeconfig') ?? '/etc/rancher/k3s/k3s.yaml';
