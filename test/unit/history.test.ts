@@ -171,23 +171,23 @@ describe('lab history', () => {
     expect(r.stdout).toMatch(/skipped: .*broken\/20261104-020000-three-node-ha\/result\.json: not JSON/);
   });
 
-  it('bad input is one line and exit 2', async () => {
-    const empty = join(root, 'empty');
-    mkdirSync(empty, { recursive: true });
-    const some = join(root, 'some');
-    writeNights(some, [{ day: 1 }]);
-    for (const [args, line] of [
-      [['history', '--reports', join(root, 'nope')], /^lab: --reports: .*nope is not a directory$/],
-      [['history', '--reports', empty], /^lab: no run folders \(with a result\.json\) under /],
-      [['history', '--reports', some, '--scenario', 'single-node'], /^lab: no runs of 'single-node' under .* \(runs seen of: three-node-ha\)$/],
-      [['history', '--reports', some, '--last', '0'], /^lab: --last wants a positive whole number, not '0'$/],
-      [['history', '--reports', some, '--threshold', 'x'], /^lab: --threshold wants a positive number, not 'x'$/],
-      [['history', 'extra'], /^lab: history takes no arguments/],
-    ] as [string[], RegExp][]) {
-      const r = await lab(...args);
-      expect(r.exitCode, args.join(' ')).toBe(2);
-      expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr.trim()).toMatch(line);
-    }
+  // One test per case: each is a CLI start, seconds apiece on a busy 2-core machine.
+  const empty = () => join(root, 'empty');
+  const some = () => join(root, 'some');
+  const badInput: [() => string[], RegExp][] = [
+    [() => ['history', '--reports', join(root, 'nope')], /^lab: --reports: .*nope is not a directory$/],
+    [() => ['history', '--reports', empty()], /^lab: no run folders \(with a result\.json\) under /],
+    [() => ['history', '--reports', some(), '--scenario', 'single-node'], /^lab: no runs of 'single-node' under .* \(runs seen of: three-node-ha\)$/],
+    [() => ['history', '--reports', some(), '--last', '0'], /^lab: --last wants a positive whole number, not '0'$/],
+    [() => ['history', '--reports', some(), '--threshold', 'x'], /^lab: --threshold wants a positive number, not 'x'$/],
+    [() => ['history', 'extra'], /^lab: history takes no arguments/],
+  ];
+  it.each(badInput.map(([args, line]) => [line.source, args, line] as const))('bad input is one line and exit 2: %s', async (_name, args, line) => {
+    mkdirSync(empty(), { recursive: true });
+    writeNights(some(), [{ day: 1 }]);
+    const r = await lab(...args());
+    expect(r.exitCode, args().join(' ')).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.trim()).toMatch(line);
   });
 });

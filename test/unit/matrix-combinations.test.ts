@@ -88,21 +88,21 @@ describe('matrix combinations', () => {
     }
   });
 
-  it('bad input is one line and exit 2', async () => {
-    for (const [args, line] of [
-      [['matrix'], /^lab: give at least one scenario; known: /],
-      [['matrix', 'nope'], /^lab: unknown scenario 'nope'/],
-      [['matrix', 'single-node', '--jobs', '0'], /^lab: --jobs wants a whole number ≥ 1 or 'auto', not '0'$/],
-      [['matrix', 'single-node', '--shard', '3/2'], /^lab: --shard wants I\/N/],
-      [['matrix', 'single-node', '--json'], /^lab: --json goes with --list$/],
-      [['matrix', 'single-node', '--k3s-version', 'latest'], /^lab: not a k3s release version: "latest"/],
-      [['matrix', 'single-node', '--install-sh', 'bogus'], /^lab: install\.sh source "bogus"/],
-      [['matrix', 'single-node', '--keep'], /^lab: unknown option '--keep'/],
-    ] as [string[], RegExp][]) {
-      const r = await lab(...args);
-      expect(r.exitCode, args.join(' ')).toBe(2);
-      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
-      expect(r.stderr.trim()).toMatch(line);
-    }
+  // One test per case: each is a CLI start, seconds apiece on a busy 2-core machine.
+  const badInput: [string[], RegExp][] = [
+    [['matrix'], /^lab: give at least one scenario; known: /],
+    [['matrix', 'nope'], /^lab: unknown scenario 'nope'/],
+    [['matrix', 'single-node', '--jobs', '0'], /^lab: --jobs wants a whole number ≥ 1 or 'auto', not '0'$/],
+    [['matrix', 'single-node', '--shard', '3/2'], /^lab: --shard wants I\/N/],
+    [['matrix', 'single-node', '--json'], /^lab: --json goes with --list$/],
+    [['matrix', 'single-node', '--k3s-version', 'latest'], /^lab: not a k3s release version: "latest"/],
+    [['matrix', 'single-node', '--install-sh', 'bogus'], /^lab: install\.sh source "bogus"/],
+    [['matrix', 'single-node', '--keep'], /^lab: unknown option '--keep'/],
+  ];
+  it.each(badInput.map(([args, line]) => [args.join(' '), args, line] as const))('bad input is one line and exit 2: lab %s', async (_name, args, line) => {
+    const r = await lab(...args);
+    expect(r.exitCode, args.join(' ')).toBe(2);
+    expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    expect(r.stderr.trim()).toMatch(line);
   });
 });
