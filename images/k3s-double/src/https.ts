@@ -1,5 +1,5 @@
 /** One HTTPS request with the TLS material the double holds; Node 18's fetch cannot present client certs. */
-import { request } from 'node:https';
+import { request, type Agent } from 'node:https';
 
 export interface TlsMaterial {
   ca?: string;
@@ -14,10 +14,27 @@ export interface HttpsResult {
   body: string;
 }
 
-export function httpsRequest(
-  url: string,
-  opts: TlsMaterial & { method?: string; body?: string; basicAuth?: [string, string]; timeoutMs?: number },
-): Promise<HttpsResult> {
+export interface RequestOptions extends TlsMaterial {
+  method?: string;
+  body?: string;
+  basicAuth?: [string, string];
+  timeoutMs?: number;
+  /** A keep-alive agent: one TLS handshake for many requests instead of one each. */
+  agent?: Agent;
+}
+
+export async function httpsRequest(url: string, opts: RequestOptions): Promise<HttpsResult> {
+  try {
+    return await requestOnce(url, opts);
+  } catch (e) {
+    // A kept-alive socket the server closed while idle fails the next request before any answer;
+    // Node's http docs ask the caller to retry that once (request.reusedSocket).
+    if ((e as { reusedSocket?: boolean }).reusedSocket && (e as NodeJS.ErrnoException).code === 'ECONNRESET') return requestOnce(url, opts);
+    throw e;
+  }
+}
+
+function requestOnce(url: string, opts: RequestOptions): Promise<HttpsResult> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (opts.body !== undefined) headers['content-type'] = 'application/json';
@@ -32,6 +49,7 @@ export function httpsRequest(
         key: opts.key,
         rejectUnauthorized: !opts.insecure,
         timeout: opts.timeoutMs ?? 10_000,
+        ...(opts.agent ? { agent: opts.agent } : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -41,7 +59,7 @@ export function httpsRequest(
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${opts.timeoutMs ?? 10_000} ms`)));
-    req.on('error', reject);
+    req.on('error', (e) => reject(Object.assign(e, { reusedSocket: req.reusedSocket })));
     req.end(opts.body);
   });
 }
