@@ -12,6 +12,7 @@ import { assertionByName } from './assertions/index.ts';
 import type { AssertionResult } from './assertions/types.ts';
 import { pxeSilenceBudgetMs, pxeStallResets, recoveryBudgetMs } from './budgets.ts';
 import { collectNode } from './collect.ts';
+import { readEndOfRunView } from './endOfRunView.ts';
 import type { ClusterView, RunEvidence } from './evidence.ts';
 import type { LabAccess } from './labAccess.ts';
 import type { NodeMachine } from './machine.ts';
@@ -174,11 +175,8 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
 
   // Evidence, also after a failed run: it explains the failure.
   progress.note('collecting evidence: SSH probes, API, etcd');
-  const collectedAt = Date.now();
-  const [collected, cluster] = await Promise.all([
-    Promise.all(nodes.map((n) => collectNode(input.access, n, tracker, machines.get(n.name)?.boots ?? 0, input.scale))),
-    input.access.cluster().catch((e: unknown): ClusterView => ({ nodes: [], error: oneLine(e) })),
-  ]);
+  const { view: cluster, at: collectedAt, unanswered } = await readEndOfRunView(input.access);
+  const collected = await Promise.all(nodes.map((n) => collectNode(input.access, n, tracker, machines.get(n.name)?.boots ?? 0, input.scale)));
   const evidenceNodes = collected.map((c) => c.evidence);
   const sshJournals = collected.map((c) => c.journal);
 
@@ -191,7 +189,7 @@ export async function runScenario(input: RunInput): Promise<RunResult> {
     cluster,
     // The end-of-run cluster view is an API answer too: a recovery the once-a-second poll just missed
     // (a slow API after a power cut answers past the poll's deadline) still counts.
-    apiSamples: [...apiPoll.samples, ...(cluster.error ? [] : [answeredSample(collectedAt, cluster.nodes)])],
+    apiSamples: [...apiPoll.samples, ...unanswered, ...(cluster.error ? [] : [answeredSample(collectedAt, cluster.nodes)])],
     faults: stepResults.filter((s) => s.fault).map((s) => ({ name: s.name, at: start + s.offsetMs, endAt: start + s.offsetMs + s.durationMs })),
     recoveryBudgetMs: recoveryBudgetMs * input.scale,
     mirrorFaults,
