@@ -13,7 +13,7 @@ import type { AssertionResult } from './assertions/types.ts';
 import { pxeSilenceBudgetMs, pxeStallResets, recoveryBudgetMs } from './budgets.ts';
 import { collectNode } from './collect.ts';
 import { readEndOfRunView } from './endOfRunView.ts';
-import type { ClusterView, RunEvidence } from './evidence.ts';
+import type { RunEvidence } from './evidence.ts';
 import type { LabAccess } from './labAccess.ts';
 import type { NodeMachine } from './machine.ts';
 import { consoleObservations } from './observe/consoleEvents.ts';

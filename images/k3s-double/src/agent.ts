@@ -10,11 +10,11 @@ import { caHash } from './pki.ts';
 import { redactedArgs } from './server/run.ts';
 import { AGENT_HEARTBEAT_PATH } from './server/agentRoute.ts';
 import { HEARTBEAT_MS } from './server/nodes.ts';
+import { parseToken, tokenFrom } from './token.ts';
+import { K3S_VERSION } from './version.ts';
 
 /** How often a waiting agent asks again: k3s's agent says it retries "every few seconds" (k3s #6054). */
 const RETRY_MS = 5_000;
-import { parseToken, tokenFrom } from './token.ts';
-import { K3S_VERSION } from './version.ts';
 
 export async function runAgent(flags: ParsedFlags, argv: string[]): Promise<void> {
   const server = str(flags, 'server');
