@@ -3,11 +3,12 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { lab, refusalLine } from './support/labCli.ts';
 import { formatUp, hasSshKey, namedK3sVersions, parseUpArgs, renderedMismatches, type UpSummary } from '../../harness/commands/up.ts';
 import { UsageError } from '../../harness/errors.ts';
 import scenario from '../../scenarios/single-node.ts';
 
-const lab = (args: string[], env: Record<string, string> = {}) => execa('npx', ['tsx', 'harness/cli.ts', 'up', ...args], { reject: false, env });
+const up = (args: string[], env: Record<string, string> = {}) => lab(['up', ...args], env);
 
 const dirs: string[] = [];
 const tempDir = (): string => {
@@ -23,36 +24,31 @@ afterEach(() => {
 const upTempDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith('fkl-up-single-node-'));
 
 describe('lab up: bad input exits 2 with one line, nothing started', () => {
-  const oneLine = (r: { exitCode?: number; stderr: string }) => {
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    return r.stderr.trim();
-  };
   it('an unknown option', async () => {
-    expect(oneLine(await lab(['single-node', '--services-only', '--frobnicate']))).toMatch(/^lab: unknown option '--frobnicate' \(see: lab up --help\)$/);
+    expect(refusalLine(await up(['single-node', '--services-only', '--frobnicate']))).toMatch(/^lab: unknown option '--frobnicate' \(see: lab up --help\)$/);
   });
   it('no scenario', async () => {
-    expect(oneLine(await lab(['--services-only']))).toMatch(/^lab: usage: lab up .*scenarios: .*single-node/);
+    expect(refusalLine(await up(['--services-only']))).toMatch(/^lab: usage: lab up .*scenarios: .*single-node/);
   });
   it('an unknown scenario', async () => {
-    expect(oneLine(await lab(['no-such-scenario', '--services-only']))).toMatch(/^lab: unknown scenario 'no-such-scenario'/);
+    expect(refusalLine(await up(['no-such-scenario', '--services-only']))).toMatch(/^lab: unknown scenario 'no-such-scenario'/);
   });
   it('both --k3s-version and --k3s-file', async () => {
-    expect(oneLine(await lab(['single-node', '--services-only', '--k3s-version', 'v1.32.4+k3s1', '--k3s-file', '/bin/true']))).toBe('lab: give --k3s-version or --k3s-file, not both');
+    expect(refusalLine(await up(['single-node', '--services-only', '--k3s-version', 'v1.32.4+k3s1', '--k3s-file', '/bin/true']))).toBe('lab: give --k3s-version or --k3s-file, not both');
   });
   it('a --rendered dir without tftp/', async () => {
     const d = tempDir();
-    expect(oneLine(await lab(['single-node', '--services-only', '--rendered', d]))).toBe(`lab: ${d}: no tftp/ in it (write it with \`lab render single-node\`)`);
+    expect(refusalLine(await up(['single-node', '--services-only', '--rendered', d]))).toBe(`lab: ${d}: no tftp/ in it (write it with \`lab render single-node\`)`);
   });
   it('a --rendered dir of another scenario', async () => {
     const d = tempDir();
     mkdirSync(join(d, 'tftp'));
     writeFileSync(join(d, 'render.json'), JSON.stringify({ scenario: 'three-node-ha' }));
-    expect(oneLine(await lab(['single-node', '--services-only', '--rendered', d]))).toBe(`lab: ${d} was rendered from scenario 'three-node-ha', not 'single-node'`);
+    expect(refusalLine(await up(['single-node', '--services-only', '--rendered', d]))).toBe(`lab: ${d} was rendered from scenario 'three-node-ha', not 'single-node'`);
   });
   it('a lab OS directory that lacks the release files: no temp dir left', async () => {
     const before = upTempDirs();
-    const line = oneLine(await lab(['single-node', '--services-only'], { LAB_OS_DIR: '/nonexistent/release' }));
+    const line = refusalLine(await up(['single-node', '--services-only'], { LAB_OS_DIR: '/nonexistent/release' }));
     expect(line).toMatch(/^lab: LAB_OS_DIR: \/nonexistent\/release lacks .* \(build it: npm run lab -- images build\)$/);
     expect(upTempDirs()).toEqual(before);
   });

@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { lab, refusalLine } from './support/labCli.ts';
 import { loadHistory } from '../../harness/history/history.ts';
 import { runTimes } from '../../harness/history/phaseDurations.ts';
 import { defaultRule } from '../../harness/history/regressions.ts';
@@ -13,7 +14,6 @@ import { sampleResult } from './report-fixture.ts';
 const root = mkdtempSync(join(tmpdir(), 'lab-history-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const lab = (...args: string[]) => execa('npx', ['tsx', 'harness/cli.ts', ...args], { reject: false });
 
 const regressionFixture = 'install.sh FIXTURE in its pr13712 mode (k3s PR #13712\'s Flatcar regression) (flatcar-k3s-lab stand-in written from install.sh\'s documented behaviour; not k3s\'s script)';
 
@@ -82,7 +82,7 @@ describe('lab history', () => {
     writeNights(src, [1, 2, 3, 4, 5].map((day) => ({ day, slowerInstall: day % 2 ? 2 : 0 })));
     const restored = join(root, 'clean-restored');
     cpSync(src, restored, { recursive: true });
-    const r = await lab('history', '--reports', restored);
+    const r = await lab(['history', '--reports', restored]);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('history: 5 runs in 1 series under');
     expect(r.stdout).toContain('three-node-ha · install.sh fixture · k3s double — 5 runs');
@@ -108,7 +108,7 @@ describe('lab history', () => {
     const restored = join(root, 'planted-restored');
     cpSync(src, restored, { recursive: true });
     const out = join(root, 'planted.html');
-    const r = await lab('history', '--reports', restored, '--out', out);
+    const r = await lab(['history', '--reports', restored, '--out', out]);
     expect(r.exitCode, r.stdout + r.stderr).toBe(1);
     expect(r.stdout).toContain('install-sh-regression · install.sh fixture:pr13712 · k3s double — 5 runs');
     expect(r.stdout).toContain('history: 2 series flagged in their newest run:');
@@ -121,10 +121,10 @@ describe('lab history', () => {
     expect(page.match(/class="flagged"/g)).toHaveLength(2);
 
     // A higher threshold leaves only the flip; the same folders, only one scenario: only the slower phase.
-    const lenient = await lab('history', '--reports', restored, '--out', out, '--threshold', '100');
+    const lenient = await lab(['history', '--reports', restored, '--out', out, '--threshold', '100']);
     expect(lenient.stdout).not.toContain('installing slower');
     expect(lenient.exitCode).toBe(1);
-    const one = await lab('history', '--reports', restored, '--out', out, '--scenario', 'three-node-ha');
+    const one = await lab(['history', '--reports', restored, '--out', out, '--scenario', 'three-node-ha']);
     expect(one.stdout).toContain('history: 1 series flagged');
     expect(one.stdout).not.toContain('install-sh-regression');
   });
@@ -165,29 +165,26 @@ describe('lab history', () => {
     const broken = join(dir, 'broken', '20261104-020000-three-node-ha');
     mkdirSync(broken, { recursive: true });
     writeFileSync(join(broken, 'result.json'), '{"scenario": ');
-    const r = await lab('history', '--reports', dir);
+    const r = await lab(['history', '--reports', dir]);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('three-node-ha · install.sh fixture · k3s double — 3 runs');
     expect(r.stdout).toMatch(/skipped: .*broken\/20261104-020000-three-node-ha\/result\.json: not JSON/);
   });
 
   // One test per case: each is a CLI start, seconds apiece on a busy 2-core machine.
-  const empty = () => join(root, 'empty');
-  const some = () => join(root, 'some');
-  const badInput: [() => string[], RegExp][] = [
-    [() => ['history', '--reports', join(root, 'nope')], /^lab: --reports: .*nope is not a directory$/],
-    [() => ['history', '--reports', empty()], /^lab: no run folders \(with a result\.json\) under /],
-    [() => ['history', '--reports', some(), '--scenario', 'single-node'], /^lab: no runs of 'single-node' under .* \(runs seen of: three-node-ha\)$/],
-    [() => ['history', '--reports', some(), '--last', '0'], /^lab: --last wants a positive whole number, not '0'$/],
-    [() => ['history', '--reports', some(), '--threshold', 'x'], /^lab: --threshold wants a positive number, not 'x'$/],
-    [() => ['history', 'extra'], /^lab: history takes no arguments/],
+  const empty = join(root, 'empty');
+  const some = join(root, 'some');
+  const badInput: [string[], RegExp][] = [
+    [['history', '--reports', join(root, 'nope')], /^lab: --reports: .*nope is not a directory$/],
+    [['history', '--reports', empty], /^lab: no run folders \(with a result\.json\) under /],
+    [['history', '--reports', some, '--scenario', 'single-node'], /^lab: no runs of 'single-node' under .* \(runs seen of: three-node-ha\)$/],
+    [['history', '--reports', some, '--last', '0'], /^lab: --last wants a positive whole number, not '0'$/],
+    [['history', '--reports', some, '--threshold', 'x'], /^lab: --threshold wants a positive number, not 'x'$/],
+    [['history', 'extra'], /^lab: history takes no arguments/],
   ];
   it.each(badInput.map(([args, line]) => [line.source, args, line] as const))('bad input is one line and exit 2: %s', async (_name, args, line) => {
-    mkdirSync(empty(), { recursive: true });
-    writeNights(some(), [{ day: 1 }]);
-    const r = await lab(...args());
-    expect(r.exitCode, args().join(' ')).toBe(2);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr.trim()).toMatch(line);
+    mkdirSync(empty, { recursive: true });
+    writeNights(some, [{ day: 1 }]);
+    expect(refusalLine(await lab(args), args.join(' '))).toMatch(line);
   });
 });
