@@ -109,10 +109,10 @@ export async function runBootSector(accel: Accel, opts: { timeoutMs?: number; im
           run.serial += d.toString('latin1');
           if (run.serial.includes('R')) run.atBootSector ??= now;
           if (run.serial.includes('L')) run.atLongMode ??= now;
-          if (run.serial.includes(probeMarker)) {
-            run.atMarker ??= now;
-            resolve();
-          }
+          if (run.serial.includes(probeMarker)) run.atMarker ??= now;
+          // The marker's line is whole only with its newline, which can arrive in a later chunk
+          // than the marker: stopping QEMU at the marker alone cut it off (CI, stop 22).
+          if (run.serial.includes(`${probeMarker}\n`)) resolve();
         });
         child.stderr?.on('data', (d: Buffer) => (run.stderr += d.toString()));
         void child.then(() => resolve());

@@ -339,7 +339,12 @@ describe('runner', () => {
   it('says at once, not only at the timeout, why it cannot read a cluster whose k3s has started', async () => {
     const { input, world, out } = setup('api-blind', installAndJoin, (n) => healthyScript(n), 0.01);
     world.clusterFailure = 'Cannot parse privateKey: Malformed OpenSSH private key';
+    let collectingAt = 0;
+    const write = input.progress.write;
+    input.progress = { ...input.progress, write: (t) => ((collectingAt ||= t.includes('collecting evidence') ? Date.now() : 0), write(t)) };
     const result = await runScenario(input);
+    // Stopped runs read the end-of-run view once: no 5 s gaps between retries before the verdict.
+    expect(Date.now() - collectingAt).toBeLessThan(4_000);
     expect(result.error).toMatch(/timed out .* waiting for phase joined/);
     const notes = out.join('').split('\n').filter((l) => l.includes('the API poll failed'));
     expect(notes).toEqual([expect.stringContaining('node-1: k3s started, but the API poll failed: Cannot parse privateKey: Malformed OpenSSH private key')]);
