@@ -340,8 +340,8 @@ describe('runner', () => {
     const { input, world, out } = setup('api-blind', installAndJoin, (n) => healthyScript(n), 0.01);
     world.clusterFailure = 'Cannot parse privateKey: Malformed OpenSSH private key';
     let collectingAt = 0;
-    const write = input.progress.write;
-    input.progress = { ...input.progress, write: (t) => ((collectingAt ||= t.includes('collecting evidence') ? Date.now() : 0), write(t)) };
+    const progress = input.progress!;
+    input.progress = { ...progress, write: (t) => ((collectingAt ||= t.includes('collecting evidence') ? Date.now() : 0), progress.write(t)) };
     const result = await runScenario(input);
     // Stopped runs read the end-of-run view once: no 5 s gaps between retries before the verdict.
     expect(Date.now() - collectingAt).toBeLessThan(4_000);
