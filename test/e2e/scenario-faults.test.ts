@@ -8,8 +8,8 @@ import { runLabScenario } from '../../harness/scenario/labRun.ts';
  * it stops at its first terminal event) runs in `npm test`, beside the main job's own site power
  * cut and the install-sh-regression reproducer. The rest are long and run with LAB_E2E_LONG=1
  * (each has run here: figures in the closing notes of issue 11). site-power-outage went long at
- * stop 22: CI took 74 min on a slow machine, and its three nodes with two cuts were the longest
- * e2e test, repeating the main job's cut with a flicker added.
+ * stop 22, when CI took 74 min on a slow machine: three nodes and two cuts, repeating the main
+ * job's cut with a flicker added.
  *   LAB_E2E_LONG=1 npx vitest run --project e2e test/e2e/scenario-faults.test.ts -t partition-heal
  */
 const scenarios: { name: string; long: boolean; faults?: false }[] = [

@@ -339,12 +339,18 @@ describe('runner', () => {
   it('says at once, not only at the timeout, why it cannot read a cluster whose k3s has started', async () => {
     const { input, world, out } = setup('api-blind', installAndJoin, (n) => healthyScript(n), 0.01);
     world.clusterFailure = 'Cannot parse privateKey: Malformed OpenSSH private key';
-    let collectingAt = 0;
+    // When the run stopped and started collecting evidence.
+    let collectingAt: number | undefined;
     const progress = input.progress!;
-    input.progress = { ...progress, write: (t) => ((collectingAt ||= t.includes('collecting evidence') ? Date.now() : 0), progress.write(t)) };
+    const write = (t: string) => {
+      if (t.includes('collecting evidence')) collectingAt ??= Date.now();
+      progress.write(t);
+    };
+    input.progress = { ...progress, write };
     const result = await runScenario(input);
     // Stopped runs read the end-of-run view once: no 5 s gaps between retries before the verdict.
-    expect(Date.now() - collectingAt).toBeLessThan(4_000);
+    expect(collectingAt).toBeDefined();
+    expect(Date.now() - collectingAt!).toBeLessThan(4_000);
     expect(result.error).toMatch(/timed out .* waiting for phase joined/);
     const notes = out.join('').split('\n').filter((l) => l.includes('the API poll failed'));
     expect(notes).toEqual([expect.stringContaining('node-1: k3s started, but the API poll failed: Cannot parse privateKey: Malformed OpenSSH private key')]);
