@@ -16,6 +16,9 @@ import { batchScript, parseBatch } from '../probeBatch.ts';
 
 const serverFile = join(dirname(fileURLToPath(import.meta.url)), 'probeServer.ts');
 const k3sTls = '/var/lib/rancher/k3s/server/tls/etcd';
+const kubeconfigPath = '/etc/rancher/k3s/k3s.yaml';
+const etcdFiles = { cacert: 'server-ca.crt', cert: 'client.crt', key: 'client.key' } as const;
+const etcdCredCommands = (): Record<string, string> => Object.fromEntries(Object.entries(etcdFiles).map(([k, f]) => [k, `cat ${k3sTls}/${f}`]));
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type Body<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -110,10 +113,22 @@ export class NetnsAccess implements LabAccess {
     }, (opts.timeoutMs ?? 60_000) + 15_000);
   }
 
-  async #rootFile(path: string): Promise<string> {
-    const r = await this.ssh(this.initNode, asRoot(`cat ${path}`), { timeoutMs: 30_000 });
-    if (r.code !== 0) throw new Error(`${this.initNode.name}: cannot read ${path}: ${r.stderr.trim() || `exit ${r.code}`}`);
-    return r.stdout;
+  /**
+   * The kubeconfig and, while they are not held yet, the etcd client certificates, in one SSH
+   * session: k3s writes its certificates before k3s.yaml, so a node that has the one has the
+   * others, and under TCG each handshake costs the init node seconds of its one vCPU (a second
+   * session for the certificates put 4–5 s after a single-node run's join). Certificates that
+   * cannot be read yet are fetched on their own later, as before.
+   */
+  async #fetchKubeconfig(): Promise<string> {
+    const wantCreds = !this.#etcdCreds;
+    const commands: Record<string, string> = { kubeconfig: `cat ${kubeconfigPath}`, ...(wantCreds ? etcdCredCommands() : {}) };
+    const r = await this.ssh(this.initNode, asRoot(batchScript(commands)), { timeoutMs: 30_000 });
+    const got = parseBatch(r.stdout);
+    const kubeconfig = got.kubeconfig;
+    if (!kubeconfig || kubeconfig.code !== 0) throw new Error(`${this.initNode.name}: cannot read ${kubeconfigPath}: ${kubeconfig?.stderr.trim() || r.stderr.trim() || `exit ${kubeconfig?.code ?? r.code}`}`);
+    if (wantCreds && Object.keys(etcdFiles).every((k) => got[k]?.code === 0)) this.#etcdCreds = this.#keepEtcdCreds(got);
+    return kubeconfig.stdout;
   }
 
   /** The init node's kubeconfig as fetched (its server pointed at the node's lab address), once the API was read. */
@@ -122,7 +137,7 @@ export class NetnsAccess implements LabAccess {
   }
 
   async cluster(opts: { etcd?: boolean; timeoutMs?: number } = {}): Promise<ClusterView> {
-    this.#kubeconfig ??= await this.#rootFile('/etc/rancher/k3s/k3s.yaml');
+    this.#kubeconfig ??= await this.#fetchKubeconfig();
     const server = `https://${this.initNode.ip}:${this.opts.apiPort ?? 6443}`;
     const apiTimeoutMs = opts.timeoutMs ?? this.opts.apiTimeoutMs ?? 30_000;
     const listed = await this.#request<{ name: string; ready: boolean; roles: string[]; lastHeartbeatTime?: string }[]>({ op: 'nodes', kubeconfig: this.#kubeconfig, server }, apiTimeoutMs);
@@ -140,22 +155,28 @@ export class NetnsAccess implements LabAccess {
   }
 
   async deleteNode(name: string): Promise<void> {
-    this.#kubeconfig ??= await this.#rootFile('/etc/rancher/k3s/k3s.yaml');
+    this.#kubeconfig ??= await this.#fetchKubeconfig();
     await this.#request({ op: 'delete-node', kubeconfig: this.#kubeconfig, server: `https://${this.initNode.ip}:${this.opts.apiPort ?? 6443}`, name }, this.opts.apiTimeoutMs ?? 30_000);
   }
 
   async #fetchEtcdCreds(): Promise<{ cacert: string; cert: string; key: string }> {
-    const files = { cacert: 'server-ca.crt', cert: 'client.crt', key: 'client.key' } as const;
     // One SSH session for the three files (each handshake costs the guest CPU under TCG).
-    const r = await this.ssh(this.initNode, asRoot(batchScript(Object.fromEntries(Object.entries(files).map(([k, f]) => [k, `cat ${k3sTls}/${f}`])))), { timeoutMs: 30_000 });
+    const r = await this.ssh(this.initNode, asRoot(batchScript(etcdCredCommands())), { timeoutMs: 30_000 });
     const got = parseBatch(r.stdout);
-    const out: Record<string, string> = {};
-    this.#tmp ??= ownedTempDir('probe');
-    for (const [k, f] of Object.entries(files)) {
+    for (const [k, f] of Object.entries(etcdFiles)) {
       const res = got[k];
       if (!res || res.code !== 0) throw new Error(`${this.initNode.name}: cannot read ${k3sTls}/${f}: ${res?.stderr.trim() || r.stderr.trim() || 'no answer'}`);
+    }
+    return this.#keepEtcdCreds(got);
+  }
+
+  /** The certificates as private files (close() removes them), by the names etcdctl takes. */
+  #keepEtcdCreds(got: Record<string, CommandResult>): { cacert: string; cert: string; key: string } {
+    this.#tmp ??= ownedTempDir('probe');
+    const out: Record<string, string> = {};
+    for (const [k, f] of Object.entries(etcdFiles)) {
       const local = join(this.#tmp, f);
-      writeFileSync(local, res.stdout, { mode: 0o600 });
+      writeFileSync(local, got[k]!.stdout, { mode: 0o600 });
       out[k] = local;
     }
     return out as { cacert: string; cert: string; key: string };
