@@ -42,6 +42,22 @@ async function startApi(): Promise<{ port: number; close: () => void }> {
   return { port: (api.address() as AddressInfo).port, close: () => api.close() };
 }
 
+/** node-1 with a kubeconfig for an API that lists it, and an empty session log; its files go afterwards. */
+async function withListingNode(run: (access: NetnsAccess) => Promise<void>): Promise<void> {
+  const api = await startApi();
+  writeKubeconfig(api.port);
+  sessions.length = 0;
+  const access = new NetnsAccess(undefined, key.privateKey, node, { sshPort: port, apiPort: api.port, apiTimeoutMs: 10_000 });
+  try {
+    await run(access);
+  } finally {
+    rmSync(kubeconfigFile);
+    rmSync(join(root, 'data'), { recursive: true, force: true });
+    await access.close();
+    api.close();
+  }
+}
+
 // A real SSH server on the host's loopback playing the init node: root's commands (`sudo -n sh -c …`)
 // run for real in a shell, with k3s's files under a temp root; others only echo.
 beforeAll(async () => {
@@ -103,14 +119,10 @@ describe('NetnsAccess (one probe process for the run)', () => {
     }
   }, 30_000);
 
-  it('reads the kubeconfig and the etcd certificates in one SSH session, then etcd without another', async () => {
-    const api = await startApi();
-    writeKubeconfig(api.port);
-    mkdirSync(etcdTls, { recursive: true });
-    for (const f of ['server-ca.crt', 'client.crt', 'client.key']) writeFileSync(join(etcdTls, f), `${f} of node-1\n`);
-    sessions.length = 0;
-    const access = new NetnsAccess(undefined, key.privateKey, node, { sshPort: port, apiPort: api.port, apiTimeoutMs: 10_000 });
-    try {
+  it('reads the kubeconfig and the etcd certificates in one SSH session, then etcd without another', () =>
+    withListingNode(async (access) => {
+      mkdirSync(etcdTls, { recursive: true });
+      for (const f of ['server-ca.crt', 'client.crt', 'client.key']) writeFileSync(join(etcdTls, f), `${f} of node-1\n`);
       const view = await access.cluster();
       expect(view.nodes).toEqual([expect.objectContaining({ name: 'node-1', ready: true })]);
       // No etcd listens on 127.0.0.1:2379 here: its answer is an error, asked with the certificates held.
@@ -120,30 +132,15 @@ describe('NetnsAccess (one probe process for the run)', () => {
       expect(sessions[0]).toMatch(/k3s\.yaml[\s\S]*server-ca\.crt[\s\S]*client\.crt[\s\S]*client\.key/);
       await access.cluster();
       expect(sessions).toHaveLength(1);
-    } finally {
-      rmSync(kubeconfigFile);
-      rmSync(join(root, 'data'), { recursive: true, force: true });
-      await access.close();
-      api.close();
-    }
-  }, 30_000);
+    }), 30_000);
 
-  it('a node with its kubeconfig but no etcd certificates yet is asked for them on their own, and the error names the file', async () => {
-    const api = await startApi();
-    writeKubeconfig(api.port);
-    sessions.length = 0;
-    const access = new NetnsAccess(undefined, key.privateKey, node, { sshPort: port, apiPort: api.port, apiTimeoutMs: 10_000 });
-    try {
+  it('a node with its kubeconfig but no etcd certificates yet is asked for them on their own, and the error names the file', () =>
+    withListingNode(async (access) => {
       const view = await access.cluster();
       expect(view.nodes.map((n) => n.name)).toEqual(['node-1']);
       expect(view.etcdError).toMatch(/^node-1: cannot read \/var\/lib\/rancher\/k3s\/server\/tls\/etcd\/server-ca\.crt: cat: \S*server-ca\.crt: No such file or directory$/);
       expect(sessions).toHaveLength(2);
-    } finally {
-      rmSync(kubeconfigFile);
-      await access.close();
-      api.close();
-    }
-  }, 30_000);
+    }), 30_000);
 
   it.skipIf(process.getuid?.() !== 0)('inside a network namespace it reaches only that namespace', async () => {
     const ns = `fkl-probe-test-${process.pid}`;
