@@ -1,7 +1,6 @@
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHelper, type Helper, type HelperSpec } from '../lab/helper.ts';
-import { signal } from '../lab/procs.ts';
 import { qemuArgs, type QemuMachine } from './qemuArgs.ts';
 import { SerialLog } from './serialLog.ts';
 
@@ -23,8 +22,6 @@ export interface Boot {
   alive(): boolean;
   /** Ends this boot's QEMU now (SIGTERM, then SIGKILL after graceMs). */
   kill(graceMs?: number): Promise<BootExit>;
-  /** SIGKILL, no grace: what is left when QEMU does not answer its control socket. */
-  killNow(): void;
   /** Set once QEMU has exited. */
   exit?: BootExit;
 }
@@ -61,7 +58,6 @@ export function startBoot(machine: QemuMachine, index: number, spawn: QemuSpawne
       if (!boot.exit) await helper.stop(graceMs);
       return boot.exited;
     },
-    killNow: () => void signal(helper.proc, 'SIGKILL'),
   };
   running.add(boot);
   return boot;

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatAvailability } from '../../harness/scenario/availability.ts';
 import { runLabScenario } from '../../harness/scenario/labRun.ts';
@@ -40,7 +42,12 @@ describe('edge-reality scenarios', () => {
       if (result.availability) console.log(`  API: ${formatAvailability(result.availability)}`);
       for (const n of result.nodes) console.log(`  ${n.name}: first boot ${n.boots[0]?.how}`);
       for (const f of result.steps.filter((x) => x.fault)) console.log(`  fault at ${Math.round(f.offsetMs / 1000)} s: ${f.name}`);
-      expect(result.verdict.ok, [result.verdict.summary, ...result.assertions.filter((a) => !a.ok).map((a) => `${a.name}:\n${a.detail}`)].join('\n')).toBe(true);
+      // CI keeps no report folder: a failure carries what the report would show first (the failed
+      // step's whole error, with the node's last console lines) and the run's last observations.
+      const failedSteps = result.steps.filter((x) => !x.ok && x.error).map((x) => `step ${x.name}: ${x.error}`);
+      const observations = join(dirname(reportPath), 'logs', 'observations.jsonl');
+      const lastSeen = existsSync(observations) ? readFileSync(observations, 'utf8').trim().split('\n').slice(-12) : [];
+      expect(result.verdict.ok, [result.verdict.summary, ...failedSteps, ...result.assertions.filter((a) => !a.ok).map((a) => `${a.name}:\n${a.detail}`), 'last observations:', ...lastSeen].join('\n')).toBe(true);
       if (s.faults !== false) expect(result.steps.some((x) => x.fault)).toBe(true);
     }, 40 * 60_000);
   }
