@@ -67,20 +67,13 @@ async function powered(machine: LabMachine): Promise<void> {
 }
 
 describe('LabMachine power cut', () => {
-  it('a QEMU that hangs up on `quit` before replying is left to close its disks, not killed part-way', async () => {
-    const { machine, marker } = machineWith('hangs-up', 'hangup');
+  // 'hangs-up': the reply lost the race with QEMU's exit; the old code SIGKILLed it part-way.
+  it.each(['hangs-up', 'replies'] as const)('a QEMU that %s on `quit` is left to close its disks, not killed part-way', async (mode) => {
+    const { machine, marker } = machineWith(mode, mode);
     await powered(machine);
     const exit = await machine.powerCut();
     expect(exit.signal, 'QEMU was killed while closing its disks').toBeUndefined();
     expect(exit.exitCode).toBe(0);
-    expect(readFileSync(marker, 'utf8')).toBe('disks closed after quit\n');
-  });
-
-  it('a QEMU that replies and exits is waited for the same way', async () => {
-    const { machine, marker } = machineWith('replies', 'replies');
-    await powered(machine);
-    const exit = await machine.powerCut();
-    expect(exit).toMatchObject({ exitCode: 0 });
     expect(readFileSync(marker, 'utf8')).toBe('disks closed after quit\n');
   });
 
