@@ -9,12 +9,14 @@
  * and single-node once more on HEAD with --reuse-install right after its cold run (warm).
  * A phase's time is when the last node reached it. The CPU floor of a run is its QEMUs' CPU
  * seconds over the host's cores: under TCG a guest is all CPU, so wall / floor says how much of
- * the run the cores were not all busy with guests. Compare figures within one bench run only:
+ * the run the cores were not all busy with guests; each run also says where its cores went (QEMU,
+ * the host's other work, idle) and the stretches where guests left cores unused, by step (the
+ * per-second readings are kept in the run's cpu-samples.jsonl). Compare within one bench run only:
  * machines here differ by up to 2x. The last line, for scripts:
  *   bench: head/baseline=R warm/cold=R three-node wall/floor=R
  */
 import { execa, type ResultPromise } from 'execa';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +24,7 @@ import { projectRoot, reportsRoot } from '../harness/paths.ts';
 import type { RunResult } from '../harness/report/result.ts';
 import { phases } from '../harness/scenario/phases.ts';
 import { pxeStallResetHow } from '../harness/scenario/pxeStall.ts';
+import { cpuSpans, type CpuSample, qemuSecondsOf, readCpuSample, underUsed } from './benchCpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -85,34 +88,16 @@ if (values.baseline) {
   process.stderr.write(`bench: baseline ${values.baseline} (${rev.slice(0, 12)}) in ${worktree}\n`);
 }
 
-/** CPU seconds of every QEMU seen while `until` is pending, sampled each second (max per process). */
-function sampleQemuCpu(until: Promise<unknown>): Promise<number> {
-  const ticks = 100; // USER_HZ
-  const seen = new Map<string, number>();
-  const sample = () => {
-    for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        if (!stat.includes('(qemu-system-x86')) continue;
-        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        // Fields after the name: state=0 … utime=11, stime=12, starttime=19.
-        seen.set(`${pid}:${f[19]}`, (Number(f[11]) + Number(f[12])) / ticks);
-      } catch {
-        // The process ended between listing and reading.
-      }
-    }
+/** A reading of /proc each second while `until` is pending: every QEMU's CPU and the host's idle time. */
+function sampleCpu(until: Promise<unknown>): Promise<CpuSample[]> {
+  const samples: CpuSample[] = [readCpuSample()];
+  const timer = setInterval(() => samples.push(readCpuSample()), 1000);
+  const done = () => {
+    clearInterval(timer);
+    samples.push(readCpuSample());
+    return samples;
   };
-  const timer = setInterval(sample, 1000);
-  return until.then(
-    () => {
-      clearInterval(timer);
-      return [...seen.values()].reduce((a, b) => a + b, 0);
-    },
-    () => {
-      clearInterval(timer);
-      return [...seen.values()].reduce((a, b) => a + b, 0);
-    },
-  );
+  return until.then(done, done);
 }
 
 interface Run {
@@ -123,6 +108,8 @@ interface Run {
   result?: RunResult;
   exit: string;
   cpuSeconds: number;
+  /** The per-second readings, for where the cores went. */
+  cpu: CpuSample[];
 }
 const runs: Run[] = [];
 
@@ -132,12 +119,14 @@ async function runOne(round: number, co: Checkout, scenario: string, kind: 'cold
   process.stderr.write(`bench: round ${round}: ${co.label} ${scenario} ${kind}\n`);
   const args = ['--import', 'tsx', 'harness/cli.ts', 'scenario', scenario, '--reports', reports, ...(kind === 'warm' ? ['--reuse-install'] : [])];
   child = execa(process.execPath, args, { cwd: co.dir, reject: false, all: true });
-  const cpu = sampleQemuCpu(child);
+  const cpu = sampleCpu(child);
   const r = await child;
   child = undefined;
   const dirs = existsSync(reports) ? readdirSync(reports).filter((d) => existsSync(join(reports, d, 'result.json'))) : [];
   const result = dirs.length ? (JSON.parse(readFileSync(join(reports, dirs.sort().at(-1)!, 'result.json'), 'utf8')) as RunResult) : undefined;
-  const run: Run = { round, checkout: co.label, scenario, kind, exit: String(r.exitCode ?? r.signal), cpuSeconds: await cpu, ...(result ? { result } : {}) };
+  const samples = await cpu;
+  writeFileSync(join(reports, 'cpu-samples.jsonl'), samples.map((x) => JSON.stringify(x)).join('\n') + '\n');
+  const run: Run = { round, checkout: co.label, scenario, kind, exit: String(r.exitCode ?? r.signal), cpuSeconds: qemuSecondsOf(samples), cpu: samples, ...(result ? { result } : {}) };
   const wall = result ? result.durationMs / 1000 : undefined;
   process.stderr.write(`bench: ${co.label} ${scenario} ${kind}: ${result?.outcome ?? `no result (exit ${run.exit}: ${String(r.all ?? '').trim().split('\n').at(-1)})`}${wall ? ` in ${wall.toFixed(0)} s, QEMU CPU ${run.cpuSeconds.toFixed(0)} s` : ''}\n`);
   runs.push(run);
@@ -192,6 +181,13 @@ for (const r of runs) {
   const wall = wallOf(r);
   const resets = stallResets(r);
   console.log(`  round ${r.round} ${r.checkout} ${r.scenario} ${r.kind}: ${r.result?.outcome ?? `exit ${r.exit}`}, wall ${fmt(wall)}, QEMU CPU ${r.cpuSeconds.toFixed(0)} s, floor ${fmt(floorOf(r))}, wall/floor ${wall ? (wall / floorOf(r)).toFixed(3) : '—'}${resets ? `, ${resets} PXE stall reset(s)` : ''}`);
+  if (!r.result) continue;
+  // wall / floor above 1: the host's other work, and cores the guests left idle (where, by step).
+  const startMs = Date.parse(r.result.startedAt);
+  const spans = cpuSpans(r.cpu.filter((x) => x.at <= startMs + r.result!.durationMs), startMs, cores);
+  const coreSeconds = (k: 'qemuCores' | 'otherCores' | 'idleCores') => spans.reduce((n, x) => n + x[k] * x.seconds, 0).toFixed(0);
+  console.log(`    cores: QEMU ${coreSeconds('qemuCores')} core-s, other processes ${coreSeconds('otherCores')}, idle ${coreSeconds('idleCores')}`);
+  for (const line of underUsed(spans, cores, r.result.steps)) console.log(`    under-used ${line}`);
 }
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? (a / b).toFixed(2) : 'n/a');
 const headCold = median(pick('head', 'single-node', 'cold').flatMap((r) => wallOf(r) ?? []));

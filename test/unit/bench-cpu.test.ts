@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { type CpuSample, cpuSpans, qemuSecondsOf, underUsed } from '../../scripts/benchCpu.ts';
+
+/**
+ * A made-up run on 2 cores, one sample a second: two guests each busy 0.9 of a core for 20 s
+ * (the host's other work takes the last 0.2), 10 s of power cut with no QEMU and both cores idle,
+ * then two new QEMUs (new pid:starttime keys) busy again for 10 s.
+ */
+function run(): CpuSample[] {
+  const samples: CpuSample[] = [];
+  let idle = 0;
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  for (let t = 0; t <= 40; t++) {
+    if (t > 0 && t <= 20) (a += 0.9), (b += 0.9);
+    else if (t > 20 && t <= 30) idle += 2;
+    else if (t > 30) (c += 0.95), (d += 0.95);
+    const qemu: Record<string, number> = t <= 20 ? { '10:5': a, '11:6': b } : t <= 30 ? {} : { '20:900': c, '21:901': d };
+    // A new QEMU is first read with what it already used: it is counted from that reading on.
+    if (t === 31) (qemu['20:900'] = c), (qemu['21:901'] = d);
+    samples.push({ at: 1_000_000 + t * 1000, qemu, hostIdle: idle });
+  }
+  return samples;
+}
+
+describe('bench: where the cores went', () => {
+  it('sums each QEMU once, by its last reading, a restarted one as a new process', () => {
+    expect(qemuSecondsOf(run())).toBeCloseTo(2 * 18 + 2 * 9.5, 5);
+  });
+
+  it('cuts the run into spans of guest, other and idle cores', () => {
+    const spans = cpuSpans(run(), 1_000_000, 2);
+    // Span 0 holds the differences of seconds 1–9 (second 0 has no earlier reading); the last, second 40 alone.
+    expect(spans.map((s) => s.seconds)).toEqual([9, 10, 10, 10, 1]);
+    expect(spans[1]).toMatchObject({ fromMs: 10_000, toMs: 20_000 });
+    expect(spans[1]!.qemuCores).toBeCloseTo(1.8, 5);
+    expect(spans[1]!.otherCores).toBeCloseTo(0.2, 5);
+    expect(spans[2]!.idleCores).toBeCloseTo(2 * 0.9, 5); // seconds 21–29 dark; second 20 still busy
+    expect(spans[2]!.qemuCores).toBeCloseTo(0.18, 5);
+  });
+
+  it('names the stretches where guests left cores unused by the steps they fall in', () => {
+    const spans = cpuSpans(run(), 1_000_000, 2);
+    const steps = [
+      { name: 'wait for joined', offsetMs: 0, durationMs: 20_500 },
+      { name: 'power outage: node-1, node-2 off for 10 s', offsetMs: 20_500, durationMs: 10_000 },
+      { name: 'wait for the cluster to recover', offsetMs: 30_500, durationMs: 5_000 },
+    ];
+    const lines = underUsed(spans, 2, steps);
+    // 20–30: one busy second (1.8 cores) and nine dark; 30–40: one dark, one with the new QEMUs
+    // only first read (counted as other work: the host's idle did not grow), eight at 1.9 cores.
+    expect(lines[0]).toBe('20–40 s: 23 core-s not used by guests (wait for joined; power outage: node-1, node-2 off for 10 s; wait for the cluster to recover; after the steps: evidence, shutdown)');
+    expect(lines).toHaveLength(1);
+  });
+});
