@@ -6,6 +6,7 @@
  * the stretches where the guests left cores unused, named by the scenario's steps.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import type { StepResult } from '../harness/report/result.ts';
 
 /** One reading: cumulative CPU seconds of each QEMU seen (by pid:starttime), and of the host's idle time. */
 export interface CpuSample {
@@ -82,17 +83,11 @@ export function cpuSpans(samples: CpuSample[], startMs: number, cores: number, s
   return out;
 }
 
-export interface NamedSpan {
-  name: string;
-  offsetMs: number;
-  durationMs: number;
-}
-
 /**
  * Stretches of consecutive spans where QEMUs used less than `share` of the cores, each with the
  * steps it overlaps: where a run's wall / floor comes from, other than the host's own work.
  */
-export function underUsed(spans: CpuSpan[], cores: number, steps: NamedSpan[], share = 0.85): string[] {
+export function underUsed(spans: CpuSpan[], cores: number, steps: Pick<StepResult, 'name' | 'offsetMs' | 'durationMs'>[], share = 0.85): string[] {
   const low = spans.filter((s) => s.qemuCores < cores * share);
   const runs: CpuSpan[][] = [];
   for (const s of low) {
