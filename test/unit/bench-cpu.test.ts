@@ -17,9 +17,8 @@ function run(): CpuSample[] {
     if (t > 0 && t <= 20) (a += 0.9), (b += 0.9);
     else if (t > 20 && t <= 30) idle += 2;
     else if (t > 30) (c += 0.95), (d += 0.95);
+    // A new QEMU is first read (t = 31) with what it already used: it is counted from that reading on.
     const qemu: Record<string, number> = t <= 20 ? { '10:5': a, '11:6': b } : t <= 30 ? {} : { '20:900': c, '21:901': d };
-    // A new QEMU is first read with what it already used: it is counted from that reading on.
-    if (t === 31) (qemu['20:900'] = c), (qemu['21:901'] = d);
     samples.push({ at: 1_000_000 + t * 1000, qemu, hostIdle: idle });
   }
   return samples;
