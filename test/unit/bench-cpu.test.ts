@@ -40,6 +40,15 @@ describe('bench: where the cores went', () => {
     expect(spans[2]!.qemuCores).toBeCloseTo(0.18, 5);
   });
 
+  it('weighs a late reading by the time it covers (a busy host delays the sampler)', () => {
+    // One guest busy a whole core; the third reading comes 2 s after the second, not 1.
+    const samples: CpuSample[] = [0, 1, 3].map((t) => ({ at: 5_000 + t * 1000, qemu: { '7:1': t }, hostIdle: t }));
+    const [span] = cpuSpans(samples, 5_000, 2);
+    expect(span!.seconds).toBe(3);
+    expect(span!.qemuCores).toBeCloseTo(1, 5);
+    expect(span!.idleCores).toBeCloseTo(1, 5);
+  });
+
   it('names the stretches where guests left cores unused by the steps they fall in', () => {
     const spans = cpuSpans(run(), 1_000_000, 2);
     const steps = [
