@@ -11,7 +11,9 @@
  * seconds over the host's cores: under TCG a guest is all CPU, so wall / floor says how much of
  * the run the cores were not all busy with guests; each run also says where its cores went (QEMU,
  * the host's other work, idle) and the stretches where guests left cores unused, by step (the
- * per-second readings are kept in the run's cpu-samples.jsonl). Compare within one bench run only:
+ * per-second readings are kept in the run's cpu-samples.jsonl), and the least wall / floor it could
+ * have had: the host's other work and a fault's dark (no machine on), which no guest can fill.
+ * Compare within one bench run only:
  * machines here differ by up to 2x. The last line, for scripts:
  *   bench: head/baseline=R warm/cold=R three-node wall/floor=R
  */
@@ -24,7 +26,7 @@ import { projectRoot, reportsRoot } from '../harness/paths.ts';
 import type { RunResult } from '../harness/report/result.ts';
 import { phases } from '../harness/scenario/phases.ts';
 import { pxeStallResetHow } from '../harness/scenario/pxeStall.ts';
-import { cpuSpans, type CpuSample, qemuSecondsOf, readCpuSample, underUsed } from './benchCpu.ts';
+import { boundOf, coreBudget, cpuSpans, type CpuSample, qemuSecondsOf, readCpuSample, underUsed } from './benchCpu.ts';
 
 const { values } = parseArgs({
   options: {
@@ -184,9 +186,13 @@ for (const r of runs) {
   if (!r.result) continue;
   // wall / floor above 1: the host's other work, and cores the guests left idle (where, by step).
   const startMs = Date.parse(r.result.startedAt);
-  const spans = cpuSpans(r.cpu.filter((x) => x.at <= startMs + r.result!.durationMs), startMs, cores);
-  const coreSeconds = (k: 'qemuCores' | 'otherCores' | 'idleCores') => spans.reduce((n, x) => n + x[k] * x.seconds, 0).toFixed(0);
-  console.log(`    cores: QEMU ${coreSeconds('qemuCores')} core-s, other processes ${coreSeconds('otherCores')}, idle ${coreSeconds('idleCores')}`);
+  const endMs = startMs + r.result.durationMs;
+  const spans = cpuSpans(r.cpu.filter((x) => x.at <= endMs), startMs, cores);
+  const b = coreBudget(r.cpu, startMs, endMs, cores, r.result.steps);
+  const dark = b.scriptedDark ? ` (${b.scriptedDark.toFixed(0)} of it in a fault's dark, no machine on)` : '';
+  console.log(`    cores: QEMU ${b.qemu.toFixed(0)} core-s, other processes ${b.other.toFixed(0)}, idle ${b.idle.toFixed(0)}${dark}`);
+  // What no guest can change: with every core busy but in the dark, wall / floor would still be this.
+  console.log(`    bound: wall/floor ≥ ${boundOf(b).toFixed(3)} with guests idle only in the dark (other processes ${(b.other / b.qemu).toFixed(3)}, dark ${(b.scriptedDark / b.qemu).toFixed(3)})`);
   for (const line of underUsed(spans, cores, r.result.steps)) console.log(`    under-used ${line}`);
 }
 const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && b > 0 ? (a / b).toFixed(2) : 'n/a');

@@ -83,6 +83,44 @@ export function cpuSpans(samples: CpuSample[], startMs: number, cores: number, s
   return out;
 }
 
+/** A run's core-seconds by use, and the part of the idle the scenario wrote in. */
+export interface CoreBudget {
+  qemu: number;
+  other: number;
+  idle: number;
+  /** Idle during a fault step while no QEMU ran at all: a power cut's dark, which no guest can fill. */
+  scriptedDark: number;
+}
+
+/**
+ * Totals from `startMs` to `endMs`, counted as cpuSpans counts them (a QEMU from its first reading).
+ * A fault that leaves some machine on (a partition, one node's power cut) writes no dark: the
+ * guests still running may fill the cores, so their idle there is the guests', not the scenario's.
+ */
+export function coreBudget(samples: CpuSample[], startMs: number, endMs: number, cores: number, steps: Pick<StepResult, 'fault' | 'offsetMs' | 'durationMs'>[]): CoreBudget {
+  const faults = steps.filter((st) => st.fault).map((st) => [startMs + st.offsetMs, startMs + st.offsetMs + st.durationMs] as const);
+  const budget: CoreBudget = { qemu: 0, other: 0, idle: 0, scriptedDark: 0 };
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1]!;
+    const b = samples[i]!;
+    const dt = (b.at - a.at) / 1000;
+    if (dt <= 0 || b.at <= startMs || b.at > endMs) continue;
+    const qemu = Object.entries(b.qemu).reduce((n, [k, v]) => n + Math.max(0, v - (a.qemu[k] ?? v)), 0);
+    const idle = Math.min(cores * dt, Math.max(0, b.hostIdle - a.hostIdle));
+    budget.qemu += qemu;
+    budget.idle += idle;
+    budget.other += Math.max(0, cores * dt - qemu - idle);
+    const noMachine = !Object.keys(a.qemu).length && !Object.keys(b.qemu).length;
+    if (noMachine && faults.some(([from, to]) => a.at >= from && b.at <= to)) budget.scriptedDark += idle;
+  }
+  return budget;
+}
+
+/** The least wall / floor the run could have had: its guests leaving no core idle but in the scripted dark. */
+export function boundOf(b: CoreBudget): number {
+  return b.qemu > 0 ? (b.qemu + b.other + b.scriptedDark) / b.qemu : Number.NaN;
+}
+
 /**
  * Stretches of consecutive spans where QEMUs used less than `share` of the cores, each with the
  * steps it overlaps: where a run's wall / floor comes from, other than the host's own work.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CpuSample, cpuSpans, qemuSecondsOf, underUsed } from '../../scripts/benchCpu.ts';
+import { boundOf, coreBudget, type CpuSample, cpuSpans, qemuSecondsOf, underUsed } from '../../scripts/benchCpu.ts';
 
 /**
  * A made-up run on 2 cores, one sample a second: two guests each busy 0.9 of a core for 20 s
@@ -61,5 +61,24 @@ describe('bench: where the cores went', () => {
     // only first read (counted as other work: the host's idle did not grow), eight at 1.9 cores.
     expect(lines[0]).toBe('20–40 s: 23 core-s not used by guests (wait for joined; power outage: node-1, node-2 off for 10 s; wait for the cluster to recover; after the steps: evidence, shutdown)');
     expect(lines).toHaveLength(1);
+  });
+
+  it('counts as the dark only idle during a fault with no machine on, and bounds wall / floor by it', () => {
+    const outage = { fault: true, offsetMs: 20_000, durationMs: 10_500 };
+    const b = coreBudget(run(), 1_000_000, 1_040_000, 2, [{ offsetMs: 0, durationMs: 20_000 }, outage]);
+    // QEMUs: 20 s at 1.8 cores, then 9 s at 1.9 (second 31 is the new ones' first reading).
+    expect(b.qemu).toBeCloseTo(36 + 17.1, 5);
+    expect(b.idle).toBeCloseTo(20, 5);
+    expect(b.other).toBeCloseTo(20 * 0.2 + 2 + 9 * 0.1, 5);
+    // The cut comes at 20 s, but 20→21 began with the old QEMUs read: only 21→30, 9 s, is dark.
+    expect(b.scriptedDark).toBeCloseTo(18, 5);
+    expect(boundOf(b)).toBeCloseTo((53.1 + 6.9 + 18) / 53.1, 5);
+    // No fault step: the same idle is the guests' (or the harness's), not the scenario's.
+    expect(coreBudget(run(), 1_000_000, 1_040_000, 2, [{ ...outage, fault: false }]).scriptedDark).toBe(0);
+    // A fault that leaves a machine on (one node's cut) writes no dark, however idle the cores.
+    const oneOn = run().map((x, t) => (t > 20 && t <= 30 ? { ...x, qemu: { '30:7': 0 } } : x));
+    expect(coreBudget(oneOn, 1_000_000, 1_040_000, 2, [outage]).scriptedDark).toBe(0);
+    // Only the run's own readings count: from its start to its end.
+    expect(coreBudget(run(), 1_000_000, 1_020_000, 2, [outage]).idle).toBe(0);
   });
 });
