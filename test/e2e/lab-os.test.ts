@@ -3,7 +3,8 @@
 //           DHCP/TFTP → pxelinux.0 → pxelinux.cfg/<HEXIP> → PXE kernel + initrd by HTTP with
 //           Flatcar's kernel args, Ignition from a local HTTP mirror;
 //           flatcar-install refuses bad input (one line, non-zero, disk untouched), then installs
-//   boot 2  from disk (boot order disk, then network): Ignition applies OEM/config.ign once;
+//   boot 2  from disk (boot order disk, then network): the boot loader speaks on the console;
+//           Ignition applies OEM/config.ign once;
 //           a checker unit prints every Flatcar fidelity item to the serial console
 //   boot 3  from disk: Ignition does not run; checks again; the harness logs in over SSH
 import { execa } from 'execa';
@@ -236,6 +237,8 @@ describe('lab OS in QEMU', () => {
     const end2 = await boot2.serial.waitFor(/LAB-CHECK-END first_boot_arg=(\w+) ignition_runs=(\d+) ignition_log_lines=(\d+)/, { timeoutMs: 8 * min, what: 'the checker on the first disk boot', stopIf: until(boot2) });
     t = phase('first-disk-boot-to-checks', t);
     const log2 = boot2.serial.text();
+    // The disk's boot loader speaks on the serial console, as Flatcar's GRUB does on BIOS machines.
+    expect(log2, 'the boot loader on the serial console').toMatch(/^Loading \/flatcar\/vmlinuz-a\.\.\. ?ok$/m);
     expect(log2).toContain('lab-oem-config: using OEM/config.ign');
     expect(log2).toContain('lab-firstboot-done: next boots skip Ignition');
     expect(log2).toMatch(/login: core \(automatic login\)/);

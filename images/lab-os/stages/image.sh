@@ -149,7 +149,11 @@ common="root=LABEL=ROOT rootfstype=ext4 rw mount.usr=PARTLABEL=USR-A mount.usrfs
 lsm_args="security=selinux audit=0"
 echo "$lsm_args" >"$out/lab-pxe-kernel-args.txt"
 common="$common console=ttyS0,115200n8 flatcar.autologin $lsm_args ignition.platform.id=metal"
+# SERIAL first (syslinux reads it only as the file's first directive): the boot loader speaks on
+# ttyS0 as Flatcar's GRUB does on BIOS machines (build_library/grub.cfg: serial com0 at 115200,
+# terminal_output console serial_com0), so a disk that will not boot says why on the console.
 cat >"$work/syslinux.cfg" <<EOF
+SERIAL 0 115200
 # The first-boot entry runs Ignition; the initramfs switches DEFAULT to "flatcar" once it succeeded.
 DEFAULT flatcar-first-boot
 PROMPT 0
