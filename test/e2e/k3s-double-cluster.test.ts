@@ -74,6 +74,12 @@ describe('K3s double: three-server cluster in network namespaces', () => {
     const members = await membersVia(n2);
     expect(members).toHaveLength(3);
     expect(members.map((m) => m.peerURLs[0]).sort()).toEqual(['https://10.77.0.11:2380', 'https://10.77.0.12:2380', 'https://10.77.0.13:2380']);
+    // Joined as k3s joins: each as a learner, promoted by the etcd leader's k3s, none left a learner.
+    expect(members.filter((m) => m.isLearner)).toEqual([]);
+    for (const n of [n2, n3]) expect(logOf(n)).toMatch(/Added etcd learner node-\d-[0-9a-f]+ at https:/);
+    const leaderLogs = [n1, n2, n3].map(logOf).join('');
+    expect(leaderLogs).toMatch(/level=info msg="Promoted learner node-2-[0-9a-f]+"/);
+    expect(leaderLogs).toMatch(/level=info msg="Promoted learner node-3-[0-9a-f]+"/);
     expect(existsSync(join(n1.dataDir, 'server', 'db', 'etcd', 'member', 'wal'))).toBe(true);
   });
 

@@ -25,6 +25,17 @@ export interface Member {
   name: string;
   peerURLs: string[];
   clientURLs: string[];
+  /** A non-voting member that only follows the log (etcd 3.4+); it does not count for quorum. */
+  isLearner: boolean;
+}
+
+/** What a member says of itself (maintenance/status). */
+export interface MemberStatus {
+  memberId: string;
+  /** The member ID of the current leader, "0" while there is none. */
+  leader: string;
+  isLearner: boolean;
+  raftAppliedIndex: number;
 }
 
 export class EtcdError extends Error {}
@@ -103,13 +114,27 @@ export class EtcdClient {
   }
 
   /**
-   * etcd answers an add at once, or holds it until the member added just before has started (one
-   * membership change at a time, and quorum must count it): `timeoutMs` lets a joiner ask again
-   * sooner than the client's usual timeout; an add that went through anyway shows in memberList.
+   * etcd answers an add at once, or holds it while an earlier membership change settles:
+   * `timeoutMs` lets a joiner ask again sooner than the client's usual timeout; an add that went
+   * through anyway shows in memberList. A learner add is refused while another learner exists.
    */
-  async memberAdd(peerURL: string, timeoutMs?: number): Promise<{ added: Member; members: Member[] }> {
-    const r = await this.call<{ member: any; members: any[] }>('/v3/cluster/member/add', { peerURLs: [peerURL] }, timeoutMs);
+  async memberAdd(peerURL: string, opts: { learner?: boolean; timeoutMs?: number } = {}): Promise<{ added: Member; members: Member[] }> {
+    const r = await this.call<{ member: any; members: any[] }>('/v3/cluster/member/add', { peerURLs: [peerURL], ...(opts.learner ? { isLearner: true } : {}) }, opts.timeoutMs);
     return { added: toMember(r.member), members: r.members.map(toMember) };
+  }
+
+  /** etcd refuses it until the learner has caught up with the leader's log. */
+  async memberPromote(id: string): Promise<void> {
+    await this.call('/v3/cluster/member/promote', { ID: id });
+  }
+
+  async memberRemove(id: string): Promise<void> {
+    await this.call('/v3/cluster/member/remove', { ID: id });
+  }
+
+  async status(): Promise<MemberStatus> {
+    const r = await this.call<{ header: { member_id: string }; leader?: string; isLearner?: boolean; raftAppliedIndex?: string }>('/v3/maintenance/status', {});
+    return { memberId: String(r.header.member_id), leader: String(r.leader ?? '0'), isLearner: r.isLearner === true, raftAppliedIndex: Number(r.raftAppliedIndex ?? 0) };
   }
 }
 
@@ -118,5 +143,5 @@ function toKv(kv: any): KeyValue {
 }
 
 function toMember(m: any): Member {
-  return { id: String(m.ID), name: m.name ?? '', peerURLs: m.peerURLs ?? [], clientURLs: m.clientURLs ?? [] };
+  return { id: String(m.ID), name: m.name ?? '', peerURLs: m.peerURLs ?? [], clientURLs: m.clientURLs ?? [], isLearner: m.isLearner === true };
 }

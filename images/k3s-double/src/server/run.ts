@@ -2,7 +2,7 @@
  * `k3s server`: start or join the embedded etcd cluster, serve :6443, register this node, write the
  * kubeconfig and node-token, then tell systemd it is ready. The order of decisions is k3s's:
  *   existing etcd data  -> resume that member (never re-initialize, whatever the flags say)
- *   --server URL        -> check the token against that server, then join as a new etcd member
+ *   --server URL        -> check the token against that server, then join as an etcd learner (learners.ts)
  *   otherwise           -> a new cluster (--cluster-init; without it too, since the double has no sqlite)
  */
 import type { ChildProcess } from 'node:child_process';
@@ -27,6 +27,7 @@ import { formatNodeToken, newSecret, parseToken, tokenFrom } from '../token.ts';
 import { K3S_VERSION } from '../version.ts';
 import { startApi } from './api.ts';
 import { agentHeartbeatRoute } from './agentRoute.ts';
+import { addAsLearner, manageLearners, waitUntilPromoted } from './learners.ts';
 import { NodeHeartbeat, registerNode } from './nodes.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -95,29 +96,6 @@ function etcdTls(dataDir: string, cas: CaBundle, nodeIp: string, listenLoopback:
     },
     client: { ca: cas['etcd/server-ca'].crt, cert: client.crt, key: client.key },
   };
-}
-
-/**
- * Adds this node as an etcd member through a running member, retrying while the cluster is busy
- * with another join: etcd refuses a second add until the member added before it has started,
- * which takes a second or two, so a short retry keeps the second joiner from idling.
- */
-async function addMember(etcd: EtcdClient, name: string, myPeer: string, retryMs = 1_000): Promise<string> {
-  const deadline = Date.now() + 10 * 60_000;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const existing = (await etcd.memberList()).find((m) => m.peerURLs.includes(myPeer));
-      const members = existing ? await etcd.memberList() : (await etcd.memberAdd(myPeer, 2_500)).members;
-      if (existing) log('info', `etcd member for ${myPeer} was already added; reusing it`);
-      else log('info', `Added etcd member ${name} at ${myPeer}`);
-      log('debug', `initial cluster: ${members.map((m) => m.name + '=' + m.peerURLs.join('+')).join(',')}`);
-      return members.map((m) => `${m.peerURLs.includes(myPeer) ? name : m.name}=${m.peerURLs[0]}`).join(',');
-    } catch (e) {
-      if (Date.now() > deadline) fatal(`could not join the etcd cluster at ${etcd.endpoint}: ${(e as Error).message}`);
-      if (attempt === 1 || (attempt * retryMs) % 30_000 < retryMs) log('info', `Waiting to add etcd member: ${(e as Error).message}`);
-      await sleep(retryMs);
-    }
-  }
 }
 
 /**
@@ -194,7 +172,7 @@ export async function runServer(flags: ParsedFlags, argv: string[]): Promise<voi
     secret = parseToken(given).secret;
     tls = etcdTls(dataDir, cas, nodeIp, listenLoopback);
     const name = memberName();
-    const cluster = await addMember(new EtcdClient(boot.etcdClientURL, tls.client), name, peerUrl(nodeIp));
+    const cluster = await addAsLearner(new EtcdClient(boot.etcdClientURL, tls.client), name, peerUrl(nodeIp));
     initial = { cluster, state: 'existing' };
     writeDurably(join(dataDir, 'server', 'etcd-member-name'), name);
   } else {
@@ -221,12 +199,14 @@ export async function runServer(flags: ParsedFlags, argv: string[]): Promise<voi
 
   let api: Server | undefined;
   let heartbeat: NodeHeartbeat | undefined;
+  let stopLearners: (() => void) | undefined;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log('info', `Received ${signal}, shutting down`);
     heartbeat?.stop();
+    stopLearners?.();
     api?.close();
     etcdChild.kill('SIGTERM');
     const force = setTimeout(() => etcdChild.kill('SIGKILL'), 10_000);
@@ -244,8 +224,12 @@ export async function runServer(flags: ParsedFlags, argv: string[]): Promise<voi
     }
   });
 
+  // A joiner's etcd starts as a learner; like k3s, it serves only once the leader promoted it.
+  await waitUntilPromoted(etcd);
   await waitEtcdHealthy(etcd, etcdChild);
   log('info', 'etcd is healthy');
+  const etcdTlsClient = tls.client;
+  stopLearners = manageLearners(etcd, { clientFor: (endpoint) => new EtcdClient(endpoint, etcdTlsClient) });
 
   const sans = [
     'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', 'localhost',
