@@ -5,19 +5,18 @@
  */
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildK3sDouble } from '../../images/k3s-double/build.ts';
 import { HEARTBEAT_MS, NODE_MONITOR_GRACE_SECONDS } from '../../images/k3s-double/src/server/nodes.ts';
 import type { ObservedNode } from '../../harness/cluster/nodes.ts';
 import type { EtcdMember } from '../../harness/cluster/etcd.ts';
-import { createNetnsLab, namespacePids, runNamespacePrefix, type NetnsLab } from './support/k3sNetns.ts';
-import { killNode, logOf, probe, startDouble, waitFor, type DoubleNode } from './support/k3sDoubleNode.ts';
+import { namespacePids, type NetnsLab } from './support/k3sNetns.ts';
+import { createDoubleLab, doubleNode, killNode, logOf, probe, startDouble, waitFor, type DoubleLab, type DoubleNode } from './support/k3sDoubleNode.ts';
 
 const TOKEN = 'lab-secret-Zq81xw';
 
 describe('K3s double: three-server cluster in network namespaces', () => {
+  let dl: DoubleLab;
   let root: string;
   let bin: string;
   let lab: NetnsLab;
@@ -32,22 +31,12 @@ describe('K3s double: three-server cluster in network namespaces', () => {
     });
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'k3s-double-e2e-'));
-    bin = await buildK3sDouble(join(root, 'bin', 'k3s'));
-    lab = await createNetnsLab(runNamespacePrefix('c'), 4, '10.77.0', () => rmSync(root, { recursive: true, force: true }));
-    nodes = lab.nodes.map((n, i) => ({
-      name: `node-${i + 1}`,
-      ns: n.ns,
-      ip: n.ip,
-      dataDir: join(root, `node-${i + 1}`, 'data'),
-      kubeconfig: join(root, `node-${i + 1}`, 'k3s.yaml'),
-      logFile: join(root, `node-${i + 1}.log`),
-    }));
+    dl = await createDoubleLab('e2e', 'c', 4, '10.77.0');
+    ({ root, bin, lab, nodes } = dl);
   });
 
   afterAll(async () => {
-    await lab?.destroy();
-    if (root) rmSync(root, { recursive: true, force: true });
+    await dl?.destroy();
   });
 
   it('forms a cluster: init + two joins, 3 Ready nodes with server roles, 3 etcd members', async () => {
@@ -176,20 +165,17 @@ describe('K3s double: three-server cluster in network namespaces', () => {
 });
 
 describe('K3s double: a server on a segment without a default route', () => {
-  let root: string;
-  let lab: NetnsLab;
+  let dl: DoubleLab | undefined;
   afterAll(async () => {
-    await lab?.destroy();
-    if (root) rmSync(root, { recursive: true, force: true });
+    await dl?.destroy();
   });
 
   it("exits with k3s's own error (k3s #1144), and starts when given --node-ip", async () => {
-    root = mkdtempSync(join(tmpdir(), 'k3s-double-noroute-'));
-    const bin = await buildK3sDouble(join(root, 'bin', 'k3s'));
-    lab = await createNetnsLab(runNamespacePrefix('r'), 1, '10.78.0', () => rmSync(root, { recursive: true, force: true }));
-    const ns = lab.nodes[0]!;
+    dl = await createDoubleLab('noroute', 'r', 1, '10.78.0');
+    const { root, bin } = dl;
+    const ns = dl.lab.nodes[0]!;
     await execa('ip', ['-n', ns.ns, 'route', 'del', 'default']);
-    const node = (name: string): DoubleNode => ({ name, ns: ns.ns, ip: ns.ip, dataDir: join(root, name, 'data'), kubeconfig: join(root, name, 'k3s.yaml'), logFile: join(root, `${name}.log`) });
+    const node = (name: string) => doubleNode(root, ns, name);
     const bare = node('no-route');
     const child = startDouble(bin, bare, ['server', '--cluster-init'], { K3S_TOKEN: TOKEN });
     expect(await waitFor('the server without a default route to exit', 60_000, async () => child.exitCode ?? undefined)).toBe(1);

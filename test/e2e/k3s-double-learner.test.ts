@@ -4,45 +4,25 @@
  * says each 15 s that the learner is stalled. Had the joiner been added as a voting member, the
  * cluster would have needed two started members of two, and the first server's API would stop.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildK3sDouble } from '../../images/k3s-double/build.ts';
 import type { EtcdMember } from '../../harness/cluster/etcd.ts';
 import type { ObservedNode } from '../../harness/cluster/nodes.ts';
-import { createNetnsLab, runNamespacePrefix, type NetnsLab } from './support/k3sNetns.ts';
-import { killNode, logOf, probe, startDouble, waitFor, type DoubleNode } from './support/k3sDoubleNode.ts';
+import { createDoubleLab, killNode, logOf, probe, startDouble, waitFor, type DoubleLab, type DoubleNode } from './support/k3sDoubleNode.ts';
 
 const TOKEN = 'lab-learner-Wq72kd';
 
 describe('K3s double: a server that dies while joining etcd', () => {
-  let root: string;
-  let bin: string;
-  let lab: NetnsLab;
-  let nodes: DoubleNode[];
-
+  let dl: DoubleLab;
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'k3s-double-learner-'));
-    bin = await buildK3sDouble(join(root, 'bin', 'k3s'));
-    lab = await createNetnsLab(runNamespacePrefix('l'), 2, '10.79.0', () => rmSync(root, { recursive: true, force: true }));
-    nodes = lab.nodes.map((n, i) => ({
-      name: `node-${i + 1}`,
-      ns: n.ns,
-      ip: n.ip,
-      dataDir: join(root, `node-${i + 1}`, 'data'),
-      kubeconfig: join(root, `node-${i + 1}`, 'k3s.yaml'),
-      logFile: join(root, `node-${i + 1}.log`),
-    }));
+    dl = await createDoubleLab('learner', 'l', 2, '10.79.0');
   });
-
   afterAll(async () => {
-    await lab?.destroy();
-    if (root) rmSync(root, { recursive: true, force: true });
+    await dl?.destroy();
   });
 
   it('leaves the first server serving, and the leader reports the learner stalled', async () => {
-    const [n1, n2] = nodes as [DoubleNode, DoubleNode];
+    const [n1, n2] = dl.nodes as [DoubleNode, DoubleNode];
+    const { bin, lab } = dl;
     startDouble(bin, n1, ['server', '--cluster-init'], { K3S_TOKEN: TOKEN });
     await waitFor('node-1 to log "k3s is up and running"', 180_000, async () => (/k3s is up and running/.test(logOf(n1)) ? true : undefined));
 

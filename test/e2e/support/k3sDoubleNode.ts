@@ -1,9 +1,11 @@
 /** Starts K3s doubles inside namespaces and waits on what they log and serve. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readFileSync, existsSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { dirname, join, resolve } from 'node:path';
-import { killNamespace } from './k3sNetns.ts';
+import { buildK3sDouble } from '../../../images/k3s-double/build.ts';
+import { createNetnsLab, killNamespace, runNamespacePrefix, type NetnsLab } from './k3sNetns.ts';
 
 export interface DoubleNode {
   name: string;
@@ -13,6 +15,37 @@ export interface DoubleNode {
   kubeconfig: string;
   logFile: string;
   child?: ChildProcess;
+}
+
+/** A node's files under the test's root: its data dir, kubeconfig and log. */
+export function doubleNode(root: string, at: { ns: string; ip: string }, name: string): DoubleNode {
+  return { name, ns: at.ns, ip: at.ip, dataDir: join(root, name, 'data'), kubeconfig: join(root, name, 'k3s.yaml'), logFile: join(root, `${name}.log`) };
+}
+
+export interface DoubleLab {
+  root: string;
+  /** The double, built once for the test file. */
+  bin: string;
+  lab: NetnsLab;
+  /** node-1 … node-N, one per namespace. */
+  nodes: DoubleNode[];
+  /** Kills what runs in the namespaces, deletes them and the root. */
+  destroy(): Promise<void>;
+}
+
+/** A temp root, the double built into it, and a lab of `count` namespaces on `subnet` (one letter per test file). */
+export async function createDoubleLab(tag: string, letter: string, count: number, subnet: string): Promise<DoubleLab> {
+  const root = mkdtempSync(join(tmpdir(), `k3s-double-${tag}-`));
+  const removeRoot = () => rmSync(root, { recursive: true, force: true });
+  try {
+    const bin = await buildK3sDouble(join(root, 'bin', 'k3s'));
+    const lab = await createNetnsLab(runNamespacePrefix(letter), count, subnet, removeRoot);
+    const nodes = lab.nodes.map((n, i) => doubleNode(root, n, `node-${i + 1}`));
+    return { root, bin, lab, nodes, destroy: async () => (await lab.destroy(), removeRoot()) };
+  } catch (e) {
+    removeRoot();
+    throw e;
+  }
 }
 
 export function startDouble(bin: string, node: DoubleNode, args: string[], env: Record<string, string> = {}): ChildProcess {
