@@ -86,6 +86,11 @@ describe('K3s double: joining etcd as a learner, as k3s does', () => {
     await waiting;
     expect(logged()).toContain('This etcd member is a learner: waiting for the leader to promote it');
   });
+
+  it('ends the double, saying so, when its own etcd never answers', async () => {
+    const silent = { endpoint: 'https://10.0.0.71:2379', status: () => Promise.reject(new Error('connect ECONNREFUSED')) } as unknown as EtcdClient;
+    await expect(waitUntilPromoted(silent, 5, 20)).rejects.toThrow('etcd at https://10.0.0.71:2379 did not answer within 0 s');
+  });
 });
 
 describe("K3s double: k3s's manageLearners on the etcd leader", () => {

@@ -43,11 +43,15 @@ export async function addAsLearner(etcd: EtcdClient, name: string, myPeer: strin
  * Until this node's own etcd says it is a voting member: a learner serves no client reads or
  * writes. (An etcd that exits meanwhile ends the double: runServer's exit handler.)
  */
-export async function waitUntilPromoted(local: EtcdClient, pollMs = 1_000): Promise<void> {
+export async function waitUntilPromoted(local: EtcdClient, pollMs = 1_000, answerWithinMs = 10 * 60_000): Promise<void> {
   let said = false;
+  const deadline = Date.now() + answerWithinMs;
   for (;;) {
     const status = await local.status().catch(() => undefined);
     if (status && !status.isLearner) return;
+    // As waitEtcdHealthy: an etcd that never answers ends the double. How long k3s leaves a
+    // learner unpromoted is not known here, so a learner that answers is waited for.
+    if (!status && !said && Date.now() > deadline) fatal(`etcd at ${local.endpoint} did not answer within ${Math.round(answerWithinMs / 1000)} s`);
     if (status && !said) {
       log('info', 'This etcd member is a learner: waiting for the leader to promote it');
       said = true;
@@ -70,11 +74,16 @@ export function manageLearners(local: EtcdClient, opts: LearnerManagerOptions): 
   const maxStallMs = opts.maxStallMs ?? 5 * 60_000;
   const now = opts.now ?? Date.now;
   let progress: { id: string; applied: number; since: number } | undefined;
+  // One client per learner endpoint: each keeps its connection open between looks.
+  const clients = new Map<string, EtcdClient>();
+  const clientFor = (endpoint: string) => clients.get(endpoint) ?? clients.set(endpoint, opts.clientFor(endpoint)).get(endpoint)!;
   let busy = false;
   const tick = async () => {
-    const me = await local.status();
-    if (me.memberId !== me.leader) return;
-    const learner = (await local.memberList()).find((m) => m.isLearner);
+    // k3s's own words when a look fails (Errorf in manageLearners); the next look tries again.
+    const me = await local.status().catch((e: Error) => void log('error', `Failed to check local etcd status for learner management: ${e.message}`));
+    if (!me || me.memberId !== me.leader) return;
+    const members = await local.memberList().catch((e: Error) => void log('error', `Failed to get etcd members for learner management: ${e.message}`));
+    const learner = members?.find((m) => m.isLearner);
     if (!learner) return;
     try {
       await local.memberPromote(learner.id);
@@ -87,7 +96,7 @@ export function manageLearners(local: EtcdClient, opts: LearnerManagerOptions): 
     const t = now();
     if (progress?.id !== learner.id) progress = { id: learner.id, applied: 0, since: t };
     const endpoint = learner.clientURLs[0];
-    const applied = endpoint ? await opts.clientFor(endpoint).status().then((s) => s.raftAppliedIndex, () => undefined) : undefined;
+    const applied = endpoint ? await clientFor(endpoint).status().then((s) => s.raftAppliedIndex, () => undefined) : undefined;
     if (applied !== undefined && applied > progress.applied) progress = { ...progress, applied, since: t };
     // As k3s: no warning at the first look, nor at a look that saw progress.
     if (progress.since !== t) log('warning', `Learner ${learner.name || learner.peerURLs[0]} stalled at RaftAppliedIndex=${progress.applied} for ${Math.round((t - progress.since) / 1000)}s`);
