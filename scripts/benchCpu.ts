@@ -55,24 +55,32 @@ export interface CpuSpan {
 }
 
 /**
+ * What the cores did between two consecutive readings, in core-seconds: a QEMU first seen in `b`
+ * counts from that reading; the host's idle is capped at the cores' time, other work is the rest.
+ */
+function between(a: CpuSample, b: CpuSample, cores: number): { dt: number; qemu: number; idle: number; other: number } {
+  const dt = (b.at - a.at) / 1000;
+  const qemu = Object.entries(b.qemu).reduce((n, [k, v]) => n + Math.max(0, v - (a.qemu[k] ?? v)), 0);
+  const idle = Math.min(cores * dt, Math.max(0, b.hostIdle - a.hostIdle));
+  return { dt, qemu, idle, other: Math.max(0, cores * dt - qemu - idle) };
+}
+
+/**
  * The run cut into spans of `spanMs` from `startMs`, each with what its cores did, from the
  * differences between consecutive samples (a QEMU first seen in a span counts from its first reading).
  */
 export function cpuSpans(samples: CpuSample[], startMs: number, cores: number, spanMs = 10_000): CpuSpan[] {
   const spans: CpuSpan[] = [];
   for (let i = 1; i < samples.length; i++) {
-    const a = samples[i - 1]!;
     const b = samples[i]!;
-    const dt = (b.at - a.at) / 1000;
+    const { dt, qemu, idle, other } = between(samples[i - 1]!, b, cores);
     if (dt <= 0 || b.at < startMs) continue;
-    const qemu = Object.entries(b.qemu).reduce((n, [k, v]) => n + Math.max(0, v - (a.qemu[k] ?? v)), 0);
-    const idle = Math.min(cores * dt, Math.max(0, b.hostIdle - a.hostIdle));
     const index = Math.floor((b.at - startMs) / spanMs);
     const span = (spans[index] ??= { fromMs: index * spanMs, toMs: (index + 1) * spanMs, seconds: 0, qemuCores: 0, otherCores: 0, idleCores: 0 });
     span.seconds += dt;
     span.qemuCores += qemu;
     span.idleCores += idle;
-    span.otherCores += Math.max(0, cores * dt - qemu - idle);
+    span.otherCores += other;
   }
   const out = spans.filter(Boolean);
   for (const s of out) {
@@ -103,13 +111,11 @@ export function coreBudget(samples: CpuSample[], startMs: number, endMs: number,
   for (let i = 1; i < samples.length; i++) {
     const a = samples[i - 1]!;
     const b = samples[i]!;
-    const dt = (b.at - a.at) / 1000;
+    const { dt, qemu, idle, other } = between(a, b, cores);
     if (dt <= 0 || b.at <= startMs || b.at > endMs) continue;
-    const qemu = Object.entries(b.qemu).reduce((n, [k, v]) => n + Math.max(0, v - (a.qemu[k] ?? v)), 0);
-    const idle = Math.min(cores * dt, Math.max(0, b.hostIdle - a.hostIdle));
     budget.qemu += qemu;
     budget.idle += idle;
-    budget.other += Math.max(0, cores * dt - qemu - idle);
+    budget.other += other;
     const noMachine = !Object.keys(a.qemu).length && !Object.keys(b.qemu).length;
     if (noMachine && faults.some(([from, to]) => a.at >= from && b.at <= to)) budget.scriptedDark += idle;
   }

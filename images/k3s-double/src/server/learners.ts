@@ -23,8 +23,9 @@ export async function addAsLearner(etcd: EtcdClient, name: string, myPeer: strin
   const deadline = Date.now() + 10 * 60_000;
   for (let attempt = 1; ; attempt++) {
     try {
-      const existing = (await etcd.memberList()).find((m) => m.peerURLs.includes(myPeer));
-      const members = existing ? await etcd.memberList() : (await etcd.memberAdd(myPeer, { learner: true, timeoutMs: 2_500 })).members;
+      const listed = await etcd.memberList();
+      const existing = listed.find((m) => m.peerURLs.includes(myPeer));
+      const members = existing ? listed : (await etcd.memberAdd(myPeer, { learner: true, timeoutMs: 2_500 })).members;
       if (existing) log('info', `etcd member for ${myPeer} was already added; reusing it`);
       else log('info', `Added etcd learner ${name} at ${myPeer}`);
       log('debug', `initial cluster: ${members.map((m) => m.name + '=' + m.peerURLs.join('+')).join(',')}`);
